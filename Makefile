@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make             build every module against KDIR
+#   make check       boot a kernel under QEMU and run the test suite in it
+#   make demo        boot a kernel under QEMU and replay the lesson's sessions
+#   make clean
+
+# The running kernel's build tree; where it has none (as in a container),
+# the newest installed Debian headers.
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -d "$$d" ]; then echo "$$d"; \
+	else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+
+MODULES_SRC := $(CURDIR)/modules
+
+.PHONY: all modules clean check demo
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "No kernel headers: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(MODULES_SRC)" modules
+
+clean:
+	$(MAKE) -C "$(KDIR)" M="$(MODULES_SRC)" clean
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh

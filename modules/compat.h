@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that handles kernel API differences, so that the modules
+ * read as code for the newest kernel. Prefer feature tests (an API that is
+ * a macro can be tested with #ifdef) over version checks.
+ */
+#ifndef LESSON4_COMPAT_H
+#define LESSON4_COMPAT_H
+
+#include <linux/timer.h>
+
+/* 6.16 renamed from_timer() to timer_container_of(). */
+#ifndef timer_container_of
+#define timer_container_of(var, callback_timer, timer_fieldname) \
+	from_timer(var, callback_timer, timer_fieldname)
+#endif
+
+#endif /* LESSON4_COMPAT_H */

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make check: for each kernel, build everything with W=1, boot the kernel
+# under QEMU, run the guest suite, and check the console. Prints KTAP, ends
+# with "N passed, N failed", exits non-zero on any failure.
+#   KERNEL="6.1"       the kernels to run (default: all known)
+#   GUEST_TIMEOUT=300  seconds before a guest counts as hung
+#   ACCEL=kvm|tcg      skip the KVM probe
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/kernels.sh"
+source "$ROOT/scripts/vm.sh"
+
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
+passed=0 failed=0 skipped=0
+
+# result OK_OR_NOT NUMBER NAME [DIRECTIVE]: a leaf result at kernel level.
+result() {
+	echo "    $1 $2 $3${4:+ # $4}"
+	case $1/${4:-} in
+	*/SKIP*) skipped=$((skipped + 1)) ;;
+	ok/*) passed=$((passed + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+}
+
+# Indent the guest's KTAP one level deeper and tally its results into
+# $1: "planned seen passed failed skipped finished".
+relay_guest() {
+	awk -v tally="$1" '
+		/^ktest: guest done$/ { done = 1; next }
+		{ print "        " $0; fflush() }
+		/^1\.\.[0-9]+$/ { planned = substr($0, 4) }
+		/^(not )?ok [0-9]+/ {
+			seen++
+			if ($0 ~ /# SKIP/) skip++
+			else if ($1 == "ok") pass++
+			else fail++
+		}
+		END { print planned + 0, seen + 0, pass + 0, fail + 0, skip + 0, done + 0 > tally }'
+}
+
+check_kernel() {
+	local name=$1 number=$2 failed_before=$failed out log console rc
+	local planned seen gpass gfail gskip finished
+
+	resolve_kernel "$name"
+	out=$BUILD_ROOT/$KVER
+	mkdir -p "$out"
+	log=$out/build.log
+	console=$out/console.log
+
+	echo "    KTAP version 1"
+	echo "    # Subtest: $name"
+	echo "    # kernel $KVER: image $KERNEL_IMAGE, headers $KDIR"
+	echo "    1..3"
+
+	echo "    # building modules and test programs (log: $log)"
+	if build_for_kernel "$out" "$KDIR" >"$log" 2>&1 &&
+		[ -z "$(build_problems "$log")" ]; then
+		result ok 1 build_w1_warning_free
+	else
+		build_problems "$log" | head -n 20 | sed 's/^/    # /'
+		result "not ok" 1 build_w1_warning_free
+		result ok 2 guest "SKIP build failed"
+		result ok 3 console_clean "SKIP build failed"
+		echo "not ok $number $name"
+		return
+	fi
+
+	make_initramfs "$out/initramfs.gz" "$KVER" "$out"
+	echo "    # booting under QEMU ($(pick_accel "$KERNEL_IMAGE")), up to ${GUEST_TIMEOUT}s (console: $console)"
+	rc=0
+	run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" check "$GUEST_TIMEOUT" "$console" |
+		relay_guest "$out/tally" || rc=$?
+	read -r planned seen gpass gfail gskip finished <"$out/tally"
+	passed=$((passed + gpass))
+	failed=$((failed + gfail))
+	skipped=$((skipped + gskip))
+
+	if [ "$finished" = 1 ] && [ "$seen" -eq "$planned" ] && [ "$planned" -gt 0 ]; then
+		[ "$gfail" -eq 0 ] && echo "    ok 2 guest" || echo "    not ok 2 guest"
+	else
+		# Cases that never reported count as failed; at least one does.
+		local missing=$((planned > seen ? planned - seen : 1))
+		failed=$((failed + missing))
+		echo "    # guest stopped after $seen of $planned cases (QEMU status $rc$([ "$rc" = 124 ] && echo ", timed out after ${GUEST_TIMEOUT}s")); console tail:"
+		tail -n 40 "$console" | sed 's/^/    # /'
+		echo "    not ok 2 guest # $([ "$rc" = 124 ] && echo TIMEOUT || echo ERROR) $missing cases did not report"
+	fi
+
+	if grep -E 'Kernel panic|BUG:|WARNING:|Oops|Call Trace' "$console" >"$out/console-problems"; then
+		head -n 20 "$out/console-problems" | sed 's/^/    # /'
+		result "not ok" 3 console_clean
+	else
+		result ok 3 console_clean
+	fi
+
+	[ "$failed" -eq "$failed_before" ] && echo "ok $number $name" || echo "not ok $number $name"
+}
+
+ensure_deps
+read -r -a kernels <<<"${KERNEL:-$(default_kernels)}"
+echo "KTAP version 1"
+echo "1..${#kernels[@]}"
+start=$SECONDS
+for i in "${!kernels[@]}"; do
+	check_kernel "${kernels[$i]}" $((i + 1))
+done
+note "$((SECONDS - start))s for ${kernels[*]}"
+echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,59 @@
+# Shared by the harness scripts: paths, dependencies, kernels, builds.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Per-kernel builds, initramfs images and logs; never committed.
+BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
+# Slow, reusable downloads and builds live outside the repo.
+CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lesson4-c}
+
+# Host packages the harness needs. busybox-static is the guest's userspace.
+HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
+	busybox-static cpio gzip gcc libc6-dev make kmod"
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# Diagnostics go to stdout as KTAP comments, so they never break the output.
+note() {
+	echo "# $*"
+}
+
+ensure_deps() {
+	local missing=() pkg
+	for pkg in $HOST_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	[ "$(id -u)" = 0 ] || die "missing packages, install as root: apt-get install ${missing[*]}"
+	note "installing ${missing[*]} (log: $CACHE_DIR/apt.log)"
+	mkdir -p "$CACHE_DIR"
+	{
+		apt-get update &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			--no-install-recommends "${missing[@]}"
+	} >"$CACHE_DIR/apt.log" 2>&1 ||
+		{ tail -n 20 "$CACHE_DIR/apt.log" >&2; die "apt-get install failed"; }
+}
+
+# Build the modules and the guest's test programs for one kernel into $1.
+# Out-of-tree Kbuild writes next to the sources, so each kernel gets a copy.
+build_for_kernel() {
+	local out=$1 kdir=$2 prog
+	rm -rf "$out/modules" "$out/progs"
+	mkdir -p "$out/progs"
+	cp -r "$ROOT/modules" "$out/modules"
+	make -C "$kdir" M="$out/modules" W=1 modules
+	for prog in "$ROOT"/tests/progs/*.c; do
+		gcc -static -O2 -Wall -Wextra -Werror -o "$out/progs/$(basename "$prog" .c)" "$prog"
+	done
+}
+
+# A compiler's or Kbuild's complaint, as counted by the W=1 gate.
+build_problems() {
+	grep -E 'warning:|error:|Error [0-9]' "$1" || true
+}

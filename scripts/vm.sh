@@ -1,0 +1,68 @@
+# The test VM: a busybox initramfs booted directly by QEMU.
+# shellcheck shell=bash
+
+# make_initramfs OUT KVER BUILD: busybox, the guest scripts, the modules
+# and the test programs of BUILD, and the kernel's module indexes.
+make_initramfs() {
+	local out=$1 kver=$2 build=$3 root applet f
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,root,tests,etc} \
+		"$root/lib/modules/$kver"
+	cp /bin/busybox "$root/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' \
+		>"$root/etc/passwd"
+	printf 'root:x:0:\nuser:x:1000:\n' >"$root/etc/group"
+	cp "$ROOT"/tests/guest/*.sh "$root/tests/"
+	cp "$ROOT/tests/guest/init" "$root/init"
+	cp "$build"/modules/*.ko "$root/root/"
+	cp "$build"/progs/* "$root/bin/"
+	for f in "$MODULES_DIR"/modules.builtin "$MODULES_DIR"/modules.order; do
+		[ ! -r "$f" ] || cp "$f" "$root/lib/modules/$kver/"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# KVM where it works, else TCG. Here /dev/kvm exists but QEMU aborts on it
+# ("failed to set MSR") or hangs, so probe once per host boot: a working KVM
+# boots the kernel to its "no root" panic and exits within seconds.
+pick_accel() {
+	local image=$1 probe
+	if [ -n "${ACCEL:-}" ]; then
+		echo "$ACCEL"
+		return
+	fi
+	[ -w /dev/kvm ] || { echo tcg; return; }
+	probe=$CACHE_DIR/accel-$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -s "$probe" ]; then
+		mkdir -p "$CACHE_DIR"
+		if timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+			-nodefaults -display none -no-reboot -kernel "$image" \
+			-append "panic=-1 init=/probe-only" </dev/null >/dev/null 2>&1; then
+			echo kvm >"$probe"
+		else
+			echo tcg >"$probe"
+		fi
+	fi
+	cat "$probe"
+}
+
+# run_vm IMAGE INITRD RUN TIMEOUT CONSOLE_LOG: boot, run the guest's
+# /tests/RUN.sh, and stream what it prints (second serial port) to stdout.
+# The console (first serial port) goes to CONSOLE_LOG. Returns QEMU's
+# status; 124 means the guest did not finish within TIMEOUT seconds.
+run_vm() {
+	local image=$1 initrd=$2 run=$3 timeout=$4 console=$5 accel cpu=()
+	accel=$(pick_accel "$image")
+	[ "$accel" != kvm ] || cpu=(-cpu host)
+	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" \
+		-smp 2 -m 1024 -nodefaults -display none -no-reboot \
+		-kernel "$image" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=5 panic=-1 ktest.run=$run" \
+		-serial "file:$console" -serial file:/dev/stdout </dev/null |
+		tr -d '\r'
+	return "${PIPESTATUS[0]}"
+}

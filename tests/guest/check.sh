@@ -1,0 +1,44 @@
+#!/bin/sh
+# The guest test runner: runs every test_* function of the t_SUITE.sh files,
+# each in its own shell with a timeout, and prints KTAP. A case's output
+# becomes the diagnostic lines before its result.
+. /tests/lib.sh
+
+CASE_TIMEOUT=${CASE_TIMEOUT:-60}
+SUITES="hello alloc_demo echo locking_demo interop_demo all"
+
+cases_of() {
+	grep -o '^test_[a-z0-9_]*' "/tests/t_$1.sh"
+}
+
+echo "KTAP version 1"
+echo "1..$(($(for s in $SUITES; do cases_of "$s"; done | wc -l) + 1))"
+n=0
+for suite in $SUITES; do
+	for case in $(cases_of "$suite"); do
+		n=$((n + 1))
+		timeout -s KILL "$CASE_TIMEOUT" \
+			sh -c ". /tests/lib.sh; . /tests/t_$suite.sh; set -e; $case" \
+			>/tmp/case.log 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/case.log
+		if [ $rc -eq 0 ]; then
+			echo "ok $n ${case#test_}"
+		elif [ $rc -eq 137 ]; then
+			echo "not ok $n ${case#test_} # TIMEOUT ${CASE_TIMEOUT}s"
+		else
+			echo "not ok $n ${case#test_}"
+		fi
+		# Isolation: no case inherits another's modules.
+		for m in $MODULES; do rmmod "$m" 2>/dev/null; done
+	done
+done
+
+# Last: whatever ran above, the kernel must not have complained.
+n=$((n + 1))
+if dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection' >/tmp/bad.log; then
+	sed 's/^/# /' /tmp/bad.log
+	echo "not ok $n kernel_log_clean"
+else
+	echo "ok $n kernel_log_clean"
+fi

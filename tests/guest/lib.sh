@@ -1,0 +1,61 @@
+# Helpers for the guest test cases (busybox sh).
+# A case is a shell function test_NAME in a t_*.sh file. It fails by exiting
+# non-zero; what it prints becomes the diagnostics of its result line.
+
+MODULES="hello alloc_demo echo locking_demo interop_demo"
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# Start a new section of the kernel log; log_since_mark shows only it.
+mark_log() {
+	LOG_MARK="ktest-mark-$$-$(date +%s)-${RANDOM:-0}"
+	echo "$LOG_MARK" >/dev/kmsg
+}
+
+log_since_mark() {
+	dmesg | sed -n "/$LOG_MARK\$/,\$p" | sed 1d
+}
+
+# assert_log TEXT...: each TEXT is a kernel log line (after the timestamp)
+# logged since the mark, in this order.
+assert_log() {
+	log_since_mark | sed 's/^\[[^]]*\] //' >/tmp/log_since_mark
+	for line in "$@"; do
+		rest=$(awk -v want="$line" 'found { print; next }
+			$0 == want { found = 1 }
+			END { exit !found }' /tmp/log_since_mark) ||
+			{ echo "kernel log since mark:"; cat /tmp/log_since_mark
+			  fail "kernel log lacks, in order: '$line'"; }
+		printf '%s\n' "$rest" >/tmp/log_since_mark
+	done
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+# assert_fails CMD...: CMD must fail; its output is left in $OUT.
+assert_fails() {
+	if OUT=$("$@" 2>&1); then
+		fail "'$*' succeeded, expected failure"
+	fi
+}
+
+is_loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# assert_gone MODULE [DEVNODE]: nothing of MODULE is left registered.
+assert_gone() {
+	! is_loaded "$1" || fail "$1 is still in /proc/modules"
+	[ ! -e "/sys/module/$1" ] || fail "/sys/module/$1 is left behind"
+	[ -z "$2" ] || [ ! -e "$2" ] || fail "$2 is left behind"
+}
+
+# The value logged as "... PREFIX<number>..." since the mark.
+logged_number() {
+	log_since_mark | sed -n "s/.*$1\([0-9][0-9]*\).*/\1/p" | tail -n 1
+}
