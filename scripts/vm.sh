@@ -61,7 +61,7 @@ run_vm() {
 	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" \
 		-smp 2 -m 1024 -nodefaults -display none -no-reboot \
 		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 panic=-1 ktest.run=$run" \
+		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 ktest.run=$run" \
 		-serial "file:$console" -serial file:/dev/stdout </dev/null |
 		tr -d '\r'
 	return "${PIPESTATUS[0]}"

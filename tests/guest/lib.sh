@@ -12,7 +12,7 @@ fail() {
 # Start a new section of the kernel log; log_since_mark shows only it.
 mark_log() {
 	LOG_MARK="ktest-mark-$$-$(date +%s)-${RANDOM:-0}"
-	echo "$LOG_MARK" >/dev/kmsg
+	echo "<6>$LOG_MARK" >/dev/kmsg
 }
 
 log_since_mark() {

@@ -25,6 +25,8 @@ struct stats {
 	unsigned long reads, writes, torn, errors;
 };
 
+#define MAX_REPORTS 5	/* enough to diagnose, few enough to read */
+
 static double now(void)
 {
 	struct timespec ts;
@@ -70,16 +72,16 @@ static void reader(const char *path, size_t size, double end,
 		n = pread(fd, buf, size, 0);
 		__atomic_add_fetch(&st->reads, 1, __ATOMIC_RELAXED);
 		if (n != (ssize_t)size) {
-			fprintf(stderr, "short read: %zd of %zu\n", n, size);
-			__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED);
+			if (__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED) <= MAX_REPORTS)
+				fprintf(stderr, "short read: %zd of %zu\n", n, size);
 			continue;
 		}
 		for (i = 1; i < n && buf[i] == buf[0]; i++)
 			;
 		if (i < n || buf[0] < 'A' || buf[0] > 'Z') {
-			fprintf(stderr, "torn read: '%c' then '%c' at %zd\n",
-				buf[0], buf[i], i);
-			__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED);
+			if (__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED) <= MAX_REPORTS)
+				fprintf(stderr, "torn read: '%c' then '%c' at %zd\n",
+					buf[0], buf[i], i);
 		}
 	}
 }
