@@ -6,7 +6,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Per-kernel builds, initramfs images and logs; never committed.
 BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 # Slow, reusable downloads and builds live outside the repo.
-CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lesson4-c}
+CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
 # Host packages the harness needs. busybox-static is the guest's userspace.
 HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
