@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: boot a kernel under QEMU and replay the lesson's shell sessions
 # for every module, showing each command, its output and the kernel log.
-#   KERNEL=6.1   the kernel to boot
+#   KERNEL=6.1   the kernel to boot (see scripts/kernels.sh)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
 source "$ROOT/scripts/vm.sh"
@@ -11,7 +11,7 @@ resolve_kernel "${KERNEL:-6.1}"
 out=$BUILD_ROOT/$KVER
 mkdir -p "$out"
 note "building the modules for $KVER"
-build_for_kernel "$out" "$KDIR" >"$out/build.log" 2>&1 ||
+build_for_kernel "$out" >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; die "build failed (log: $out/build.log)"; }
 make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 note "booting $KVER under QEMU ($(pick_accel "$KERNEL_IMAGE")); the guest is a root shell with the modules in its working directory"

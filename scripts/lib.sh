@@ -10,7 +10,7 @@ CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
 # Host packages the harness needs. busybox-static is the guest's userspace.
 HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
-	busybox-static cpio gzip gcc libc6-dev make kmod"
+	busybox-static cpio gzip gcc libc6-dev make kmod debootstrap"
 
 die() {
 	echo "error: $*" >&2
@@ -40,16 +40,24 @@ ensure_deps() {
 		{ tail -n 20 "$CACHE_DIR/apt.log" >&2; die "apt-get install failed"; }
 }
 
-# Build the modules and the guest's test programs for one kernel into $1.
-# Out-of-tree Kbuild writes next to the sources, so each kernel gets a copy.
+# Build the modules for the resolved kernel (kernels.sh), and the guest's
+# test programs, into $1. Out-of-tree Kbuild writes next to the sources, so
+# each kernel gets a copy of them. A kernel of another Debian suite builds
+# in that suite's chroot, with its compiler.
 build_for_kernel() {
-	local out=$1 kdir=$2 prog
+	local out=$1 prog make_modules
 	rm -rf "$out/modules" "$out/progs"
 	mkdir -p "$out/progs"
 	cp -r "$ROOT/modules" "$out/modules"
-	make -C "$kdir" M="$out/modules" W=1 modules
+	make_modules=(make -C "$KDIR" M="$out/modules" W=1 modules)
+	if [ -n "$BUILD_CHROOT" ]; then
+		in_chroot "$BUILD_CHROOT" "${make_modules[@]}" || return
+	else
+		"${make_modules[@]}" || return
+	fi
 	for prog in "$ROOT"/tests/progs/*.c; do
-		gcc -static -O2 -Wall -Wextra -Werror -o "$out/progs/$(basename "$prog" .c)" "$prog"
+		gcc -static -O2 -Wall -Wextra -Werror \
+			-o "$out/progs/$(basename "$prog" .c)" "$prog" || return
 	done
 }
 
