@@ -3,6 +3,7 @@
 #   make             build every module against KDIR
 #   make check       boot a kernel under QEMU and run the test suite in it
 #   make demo        boot a kernel under QEMU and replay the lesson's sessions
+#   make lint        checkpatch, sparse, coccicheck, clang-format
 #   make clean
 
 # The running kernel's build tree; where it has none (as in a container),
@@ -13,7 +14,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 MODULES_SRC := $(CURDIR)/modules
 
-.PHONY: all modules clean check demo
+.PHONY: all modules clean check demo lint
 
 all: modules
 
@@ -29,3 +30,6 @@ check:
 
 demo:
 	scripts/demo.sh
+
+lint:
+	scripts/run-lint.sh

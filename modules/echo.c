@@ -28,8 +28,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#define ECHO_DEFAULT_CAPACITY	4096
-#define ECHO_MAX_CAPACITY	SZ_16M
+#define ECHO_DEFAULT_CAPACITY 4096
+#define ECHO_MAX_CAPACITY SZ_16M
 
 static unsigned int capacity = ECHO_DEFAULT_CAPACITY;
 module_param(capacity, uint, 0444);
@@ -38,17 +38,17 @@ MODULE_PARM_DESC(capacity,
 
 struct echo_dev {
 	struct miscdevice misc;
-	struct mutex lock;	/* guards data and len */
+	struct mutex lock; /* guards data and len */
 	u8 *data;
-	size_t len;		/* bytes stored */
+	size_t len; /* bytes stored */
 	size_t capacity;
 };
 
 static int echo_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() leaves the miscdevice in private_data. */
-	struct echo_dev *dev = container_of(file->private_data,
-					    struct echo_dev, misc);
+	struct echo_dev *dev =
+		container_of(file->private_data, struct echo_dev, misc);
 
 	file->private_data = dev;
 
@@ -185,7 +185,8 @@ static int __init echo_init(void)
 	/* Last step: the device can be opened as soon as it is registered. */
 	ret = misc_register(&echo_dev.misc);
 	if (ret) {
-		pr_err("cannot register /dev/%s: %d\n", echo_dev.misc.name, ret);
+		pr_err("cannot register /dev/%s: %d\n", echo_dev.misc.name,
+		       ret);
 		goto err_free_data;
 	}
 

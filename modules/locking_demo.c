@@ -31,10 +31,10 @@
 
 #include "compat.h"
 
-#define TICK_PERIOD_MS		10
-#define PUSH_PERIOD_MS		50
-#define BYTE_VEC_MAX_LEN	4096	/* bounds the demo's memory */
-#define BYTE_VEC_MIN_CAPACITY	16
+#define TICK_PERIOD_MS 10
+#define PUSH_PERIOD_MS 50
+#define BYTE_VEC_MAX_LEN 4096 /* bounds the demo's memory */
+#define BYTE_VEC_MIN_CAPACITY 16
 
 struct byte_vec {
 	u8 *data;
@@ -43,11 +43,11 @@ struct byte_vec {
 };
 
 struct locking_demo {
-	struct mutex vec_lock;		/* guards vec */
+	struct mutex vec_lock; /* guards vec */
 	struct byte_vec vec;
 	struct delayed_work push_work;
 
-	spinlock_t ticks_lock;		/* guards ticks */
+	spinlock_t ticks_lock; /* guards ticks */
 	u64 ticks;
 	struct timer_list tick_timer;
 
@@ -66,8 +66,8 @@ static int byte_vec_push(struct byte_vec *vec, u8 byte)
 		return -ENOSPC;
 
 	if (vec->len == vec->capacity) {
-		size_t new_capacity = max(2 * vec->capacity,
-					  (size_t)BYTE_VEC_MIN_CAPACITY);
+		size_t new_capacity =
+			max(2 * vec->capacity, (size_t)BYTE_VEC_MIN_CAPACITY);
 		u8 *data = krealloc(vec->data, new_capacity, GFP_KERNEL);
 
 		if (!data)
@@ -185,7 +185,8 @@ static int __init locking_demo_init(void)
 	timer_setup(&demo.tick_timer, tick_timer_fn, 0);
 	mod_timer(&demo.tick_timer, jiffies + msecs_to_jiffies(TICK_PERIOD_MS));
 	INIT_DELAYED_WORK(&demo.push_work, push_work_fn);
-	schedule_delayed_work(&demo.push_work, msecs_to_jiffies(PUSH_PERIOD_MS));
+	schedule_delayed_work(&demo.push_work,
+			      msecs_to_jiffies(PUSH_PERIOD_MS));
 
 	pr_info("Timer ticks every %d ms, work pushes every %d ms\n",
 		TICK_PERIOD_MS, PUSH_PERIOD_MS);

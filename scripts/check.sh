@@ -10,17 +10,6 @@ source "$ROOT/scripts/kernels.sh"
 source "$ROOT/scripts/vm.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
-passed=0 failed=0 skipped=0
-
-# result OK_OR_NOT NUMBER NAME [DIRECTIVE]: a leaf result at kernel level.
-result() {
-	echo "    $1 $2 $3${4:+ # $4}"
-	case $1/${4:-} in
-	*/SKIP*) skipped=$((skipped + 1)) ;;
-	ok/*) passed=$((passed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
-}
 
 # Indent the guest's KTAP one level deeper and tally its results into
 # $1: "planned seen passed failed skipped finished".

@@ -22,9 +22,29 @@ note() {
 	echo "# $*"
 }
 
-ensure_deps() {
+# KTAP leaf results, counted for the closing "N passed, N failed" line.
+passed=0 failed=0 skipped=0
+
+# result OK_OR_NOT NUMBER NAME [DIRECTIVE]: a leaf result one level deep.
+result() {
+	echo "    $1 $2 $3${4:+ # $4}"
+	case $1/${4:-} in
+	*/SKIP*) skipped=$((skipped + 1)) ;;
+	ok/*) passed=$((passed + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+}
+
+# The closing line; the status is non-zero if anything failed.
+summary() {
+	echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
+	[ "$failed" -eq 0 ]
+}
+
+# install_packages PKG...: apt-get install what is not installed yet.
+install_packages() {
 	local missing=() pkg
-	for pkg in $HOST_PACKAGES; do
+	for pkg in "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
 			grep -q 'ok installed' || missing+=("$pkg")
 	done
@@ -34,10 +54,15 @@ ensure_deps() {
 	mkdir -p "$CACHE_DIR"
 	{
 		apt-get update &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y \
-			--no-install-recommends "${missing[@]}"
-	} >"$CACHE_DIR/apt.log" 2>&1 ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y \
+				--no-install-recommends "${missing[@]}"
+	} >>"$CACHE_DIR/apt.log" 2>&1 ||
 		{ tail -n 20 "$CACHE_DIR/apt.log" >&2; die "apt-get install failed"; }
+}
+
+ensure_deps() {
+	# shellcheck disable=SC2086
+	install_packages $HOST_PACKAGES
 }
 
 # Build the modules for the resolved kernel (kernels.sh), and the guest's

@@ -25,7 +25,7 @@ struct stats {
 	unsigned long reads, writes, torn, errors;
 };
 
-#define MAX_REPORTS 5	/* enough to diagnose, few enough to read */
+#define MAX_REPORTS 5 /* enough to diagnose, few enough to read */
 
 static double now(void)
 {
@@ -61,8 +61,7 @@ static void writer(const char *path, size_t size, double end, int id,
 	}
 }
 
-static void reader(const char *path, size_t size, double end,
-		   struct stats *st)
+static void reader(const char *path, size_t size, double end, struct stats *st)
 {
 	int fd = open_or_die(path, O_RDONLY);
 	char *buf = malloc(size);
@@ -72,15 +71,19 @@ static void reader(const char *path, size_t size, double end,
 		n = pread(fd, buf, size, 0);
 		__atomic_add_fetch(&st->reads, 1, __ATOMIC_RELAXED);
 		if (n != (ssize_t)size) {
-			if (__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED) <= MAX_REPORTS)
-				fprintf(stderr, "short read: %zd of %zu\n", n, size);
+			if (__atomic_add_fetch(&st->torn, 1,
+					       __ATOMIC_RELAXED) <= MAX_REPORTS)
+				fprintf(stderr, "short read: %zd of %zu\n", n,
+					size);
 			continue;
 		}
 		for (i = 1; i < n && buf[i] == buf[0]; i++)
 			;
 		if (i < n || buf[0] < 'A' || buf[0] > 'Z') {
-			if (__atomic_add_fetch(&st->torn, 1, __ATOMIC_RELAXED) <= MAX_REPORTS)
-				fprintf(stderr, "torn read: '%c' then '%c' at %zd\n",
+			if (__atomic_add_fetch(&st->torn, 1,
+					       __ATOMIC_RELAXED) <= MAX_REPORTS)
+				fprintf(stderr,
+					"torn read: '%c' then '%c' at %zd\n",
 					buf[0], buf[i], i);
 		}
 	}
@@ -130,7 +133,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (pid == 0) {
-			alarm(atoi(argv[2]) + 30);	/* never outlive the test */
+			alarm(atoi(argv[2]) + 30); /* never outlive the test */
 			if (i < readers)
 				reader(argv[1], size, end, st);
 			else
