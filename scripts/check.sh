@@ -3,11 +3,13 @@
 # under QEMU, run the guest suite, and check the console. Prints KTAP, ends
 # with "N passed, N failed", exits non-zero on any failure.
 #   KERNEL="6.1 7.2"   the kernels to run (default: all known)
+#   LINT=0             skip the static analysis (make lint)
 #   GUEST_TIMEOUT=300  seconds before a guest counts as hung
 #   ACCEL=kvm|tcg      skip the KVM probe
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
 source "$ROOT/scripts/vm.sh"
+source "$ROOT/scripts/lint.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 
@@ -101,12 +103,14 @@ check_kernel() {
 
 ensure_deps
 read -r -a kernels <<<"${KERNEL:-$(default_kernels)}"
+lint=${LINT:-1}
+[ "$lint" = 0 ] || lint=1
 echo "KTAP version 1"
-echo "1..${#kernels[@]}"
+echo "1..$((${#kernels[@]} + lint))"
 start=$SECONDS
+[ "$lint" = 0 ] || lint_suite 1
 for i in "${!kernels[@]}"; do
-	check_kernel "${kernels[$i]}" $((i + 1))
+	check_kernel "${kernels[$i]}" $((i + 1 + lint))
 done
-note "$((SECONDS - start))s for ${kernels[*]}"
-echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
-[ "$failed" -eq 0 ]
+note "$((SECONDS - start))s for$([ "$lint" = 0 ] || echo " lint and") ${kernels[*]}"
+summary
