@@ -62,7 +62,8 @@ check_kernel() {
 		[ -z "$(build_problems "$log")" ]; then
 		result ok 1 build_w1_warning_free
 	else
-		build_problems "$log" | head -n 20 | sed 's/^/    # /'
+		{ build_problems "$log" | grep . || tail -n 10 "$log"; } |
+			head -n 20 | sed 's/^/    # /'
 		result "not ok" 1 build_w1_warning_free
 		result ok 2 guest "SKIP build failed"
 		result ok 3 console_clean "SKIP build failed"

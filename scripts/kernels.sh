@@ -44,18 +44,18 @@ host_mirror() {
 	apt-cache policy | awk '$3 ~ /^[a-z]+\/main$/ && $2 ~ /^http/ { print $2; exit }'
 }
 
-# in_chroot DIR CMD...: run CMD in DIR with /proc (objtool needs it) and
-# the build root mounted; the mounts vanish with the private namespace.
+# in_chroot DIR CMD...: run CMD in the chroot DIR, with /proc mounted for
+# the time of the command (objtool needs it).
 in_chroot() {
-	local dir=$1
+	local dir=$1 rc=0 mounted=
 	shift
-	mkdir -p "$dir/proc" "$dir$BUILD_ROOT" "$BUILD_ROOT"
-	unshare --mount --propagation private -- sh -c '
-		dir=$1 build=$2
-		shift 2
-		mount -t proc proc "$dir/proc" &&
-		mount --bind "$build" "$dir$build" &&
-		exec chroot "$dir" "$@"' sh "$dir" "$BUILD_ROOT" "$@"
+	if ! mountpoint -q "$dir/proc"; then
+		mount -t proc proc "$dir/proc" || return
+		mounted=1
+	fi
+	chroot "$dir" "$@" || rc=$?
+	[ -z "$mounted" ] || umount "$dir/proc"
+	return $rc
 }
 
 # debian_chroot SUITE: create or refresh the suite's build chroot; prints its path.

@@ -70,15 +70,21 @@ ensure_deps() {
 # each kernel gets a copy of them. A kernel of another Debian suite builds
 # in that suite's chroot, with its compiler.
 build_for_kernel() {
-	local out=$1 prog make_modules
-	rm -rf "$out/modules" "$out/progs"
+	local out=$1 inside prog
+	rm -rf "$out/modules" "$out/include" "$out/progs"
 	mkdir -p "$out/progs"
-	cp -r "$ROOT/modules" "$out/modules"
-	make_modules=(make -C "$KDIR" M="$out/modules" W=1 modules)
+	cp -r "$ROOT/modules" "$ROOT/include" "$out/"
 	if [ -n "$BUILD_CHROOT" ]; then
-		in_chroot "$BUILD_CHROOT" "${make_modules[@]}" || return
+		# In a copy that the chroot can see; the modules come back out.
+		inside=/build/$KVER
+		rm -rf "${BUILD_CHROOT:?}$inside"
+		mkdir -p "$BUILD_CHROOT$inside"
+		cp -r "$ROOT/modules" "$ROOT/include" "$BUILD_CHROOT$inside/"
+		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="$inside/modules" W=1 modules ||
+			return
+		cp "$BUILD_CHROOT$inside"/modules/*.ko "$out/modules/"
 	else
-		"${make_modules[@]}" || return
+		make -C "$KDIR" M="$out/modules" W=1 modules || return
 	fi
 	for prog in "$ROOT"/tests/progs/*.c; do
 		gcc -static -O2 -Wall -Wextra -Werror \

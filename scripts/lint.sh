@@ -4,8 +4,10 @@
 # linux-source (checkpatch, Coccinelle scripts, .clang-format) and headers.
 # shellcheck shell=bash
 
+# Coccinelle runs two of the kernel's scripts in OCaml and some in Python,
+# which it loads from libpython3.x.so (in the -dev package).
 LINT_PACKAGES="linux-source linux-headers-amd64 sparse coccinelle ocaml-nox
-	clang-format make gcc"
+	libpython3-dev clang-format make gcc"
 
 # The C files of the tree, without build products.
 tree_c_files() {
@@ -16,8 +18,9 @@ tree_c_files() {
 # The host suite's kernel source, unpacked once per package version with
 # just what the linters need.
 kernel_source() {
-	local tarball version dir
+	local tarball version dir top
 	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	top=$(basename "$tarball" .tar.xz)
 	version=$(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')
 	dir=$CACHE_DIR/linux-source-$version
 	if [ ! -e "$dir/.unpacked" ]; then
@@ -25,7 +28,8 @@ kernel_source() {
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
-			'*/Makefile' '*/scripts/*' '*/include/*' '*/arch/x86/*' '*/.clang-format' ||
+			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
+			"$top/arch/x86/*" ||
 			die "cannot unpack $tarball"
 		touch "$dir/.unpacked"
 	fi

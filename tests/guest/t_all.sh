@@ -8,7 +8,7 @@ test_modinfo_fields() {
 	done
 	assert_eq "A minimal C kernel module" "$(modinfo -F description hello)" \
 		"hello description"
-	modinfo -F parm echo | grep -q '^capacity:Bytes the device can hold' ||
+	modinfo -F parm echo | grep -q '^capacity:Bytes each device can hold' ||
 		fail "echo's capacity parameter is not described"
 }
 
