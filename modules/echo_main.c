@@ -1,172 +1,363 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * echo - the lesson's echo device: a misc character device at /dev/echo
- * holding one buffer that every opener shares, like a small in-memory file.
+ * echo - the lesson's echo device: misc character devices (/dev/echo, and
+ * /dev/echo1... with devices=N) that each hold one buffer shared by every
+ * opener, like a small in-memory file.
  *
- * - read returns the bytes from the file position up to the stored length,
- *   then 0 (end of file).
- * - write stores at the file position, or at the end with O_APPEND. A write
- *   that would cross the capacity stores what fits and returns that short
- *   count; a write at or past the capacity fails with -ENOSPC. Data is never
- *   dropped silently.
+ * - read and write work at the file position and advance it; O_APPEND
+ *   writes at the end; llseek supports SEEK_SET, SEEK_CUR and SEEK_END.
+ * - A write that would cross the capacity stores what fits and returns that
+ *   short count; a write at or past the capacity fails with -ENOSPC. Data is
+ *   never dropped silently.
  * - open with O_TRUNC (the shell's ">") empties the buffer.
- * - A write lands whole or not at all, and a reader sees all of it or none.
+ * - A write lands whole or not at all, and a reader sees all of it or none:
+ *   writes are copied in before the lock is taken, then stored under it.
+ * - Readers share the lock and run in parallel; a writer holds it alone.
+ *   Every wait that can last is interruptible.
+ * - The ioctls are in include/uapi/lesson4/echo.h, the sysfs attributes
+ *   in /sys/class/misc/echo*.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/err.h>
+#include <linux/atomic.h>
+#include <linux/compat.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/init.h>
-#include <linux/minmax.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/printk.h>
+#include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+
+#include <lesson4/echo.h>
+
+#include "echo_buffer.h"
 
 #define ECHO_DEFAULT_CAPACITY 4096
 #define ECHO_MAX_CAPACITY SZ_16M
+#define ECHO_MAX_DEVICES 64
 
 static unsigned int capacity = ECHO_DEFAULT_CAPACITY;
 module_param(capacity, uint, 0444);
 MODULE_PARM_DESC(capacity,
-		 "Bytes the device can hold, 1..16777216 (default 4096)");
+		 "Bytes each device can hold, 1..16777216 (default 4096)");
+
+static unsigned int devices = 1;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices,
+		 "Number of devices: /dev/echo, /dev/echo1... (1..64, default 1)");
+
+/*
+ * Root only by default: every opener shares one buffer, so any wider mode
+ * lets one user read what another user wrote.
+ */
+static ushort mode = 0600;
+module_param(mode, ushort, 0444);
+MODULE_PARM_DESC(mode, "Permissions of the device nodes (default 0600)");
 
 struct echo_dev {
 	struct miscdevice misc;
-	struct mutex lock; /* guards data and len */
-	u8 *data;
-	size_t len; /* bytes stored */
-	size_t capacity;
+	struct echo_buffer buf; /* guarded by lock */
+	struct rw_semaphore lock; /* shared by readers, held alone by a writer */
+	/*
+	 * Writers queue here first: the rw_semaphore has no interruptible
+	 * write lock, and once this is held only readers stand in the way.
+	 */
+	struct mutex write_lock;
+	wait_queue_head_t wait; /* for poll: data or room appeared */
+	atomic64_t opens, reads, writes, bytes_read, bytes_written;
 };
+
+static struct echo_dev *echo_devs;
+
+static int echo_lock_write(struct echo_dev *dev)
+{
+	if (mutex_lock_interruptible(&dev->write_lock))
+		return -ERESTARTSYS;
+	if (down_write_killable(&dev->lock)) {
+		mutex_unlock(&dev->write_lock);
+		return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+static void echo_unlock_write(struct echo_dev *dev)
+{
+	up_write(&dev->lock);
+	mutex_unlock(&dev->write_lock);
+}
+
+static int echo_set_length(struct echo_dev *dev, loff_t len)
+{
+	int ret = echo_lock_write(dev);
+
+	if (ret)
+		return ret;
+	ret = echo_buffer_set_length(&dev->buf, len);
+	echo_unlock_write(dev);
+	if (!ret)
+		wake_up_interruptible_poll(&dev->wait, EPOLLOUT | EPOLLWRNORM);
+	return ret;
+}
 
 static int echo_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() leaves the miscdevice in private_data. */
 	struct echo_dev *dev =
 		container_of(file->private_data, struct echo_dev, misc);
+	int ret;
 
 	file->private_data = dev;
 
 	/* As for a regular file, O_TRUNC empties it: the shell's ">" replaces. */
 	if ((file->f_flags & O_TRUNC) && (file->f_mode & FMODE_WRITE)) {
-		if (mutex_lock_interruptible(&dev->lock))
-			return -ERESTARTSYS;
-		dev->len = 0;
-		mutex_unlock(&dev->lock);
+		ret = echo_set_length(dev, 0);
+		if (ret)
+			return ret;
 	}
 
+	atomic64_inc(&dev->opens);
 	/* Rate-limited: the lesson shows it, a busy device must not flood. */
 	pr_info_ratelimited("Device opened\n");
 	return 0;
 }
 
-static ssize_t echo_read(struct file *file, char __user *ubuf, size_t count,
-			 loff_t *ppos)
+static ssize_t echo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct echo_dev *dev = file->private_data;
-	loff_t pos = *ppos;
-	ssize_t ret = 0;
+	struct echo_dev *dev = iocb->ki_filp->private_data;
+	ssize_t ret;
 
-	if (mutex_lock_interruptible(&dev->lock))
+	if (down_read_interruptible(&dev->lock))
 		return -ERESTARTSYS;
+	/* A sleeping lock may be held across the page faults of the copy. */
+	ret = echo_buffer_read(&dev->buf, iocb->ki_pos, to);
+	up_read(&dev->lock);
 
-	if (pos < (loff_t)dev->len) {
-		count = min_t(size_t, count, dev->len - pos);
-		/* A mutex may be held across the page fault this can take. */
-		if (copy_to_user(ubuf, dev->data + pos, count)) {
-			ret = -EFAULT;
-		} else {
-			*ppos = pos + count;
-			ret = count;
-		}
+	if (ret >= 0) {
+		iocb->ki_pos += ret;
+		atomic64_inc(&dev->reads);
+		atomic64_add(ret, &dev->bytes_read);
 	}
-
-	mutex_unlock(&dev->lock);
 	return ret;
 }
 
-static ssize_t echo_write(struct file *file, const char __user *ubuf,
-			  size_t count, loff_t *ppos)
+static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct echo_dev *dev = file->private_data;
-	bool append = file->f_flags & O_APPEND;
-	size_t room;
-	loff_t pos;
+	struct echo_dev *dev = iocb->ki_filp->private_data;
+	bool append = iocb->ki_flags & IOCB_APPEND;
+	size_t capacity = dev->buf.capacity;
+	size_t count = iov_iter_count(from);
+	loff_t pos = iocb->ki_pos;
 	ssize_t ret;
-	u8 *kbuf;
+	void *data;
 
 	if (!count)
 		return 0;
-	if (!append && *ppos >= (loff_t)dev->capacity)
+	if (!append && pos >= capacity)
 		return -ENOSPC;
 
 	/*
-	 * Copy in before taking the lock: a bad pointer then changes nothing
-	 * (the write lands whole or not at all), and a slow page fault never
-	 * stalls the other users of the device.
+	 * Copy in before taking the lock: a bad pointer then changes nothing,
+	 * and a slow page fault never stalls the other users of the device.
 	 */
-	room = append ? dev->capacity : dev->capacity - *ppos;
-	kbuf = vmemdup_user(ubuf, min(count, room));
-	if (IS_ERR(kbuf))
-		return PTR_ERR(kbuf);
-
-	if (mutex_lock_interruptible(&dev->lock)) {
-		ret = -ERESTARTSYS;
+	count = min_t(size_t, count, append ? capacity : capacity - pos);
+	data = kvmalloc(count, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	if (!copy_from_iter_full(data, count, from)) {
+		ret = -EFAULT;
 		goto out_free;
 	}
 
-	pos = append ? dev->len : *ppos;
-	if (pos >= (loff_t)dev->capacity) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	count = min3(count, room, (size_t)(dev->capacity - pos));
-	/* A write past the end leaves a gap that reads as zeros, as in a file. */
-	if (pos > (loff_t)dev->len)
-		memset(dev->data + dev->len, 0, pos - dev->len);
-	memcpy(dev->data + pos, kbuf, count);
-	dev->len = max_t(size_t, dev->len, pos + count);
-	*ppos = pos + count;
-	ret = count;
+	ret = echo_lock_write(dev);
+	if (ret)
+		goto out_free;
+	if (append)
+		pos = dev->buf.len;
+	ret = echo_buffer_write(&dev->buf, pos, data, count);
+	echo_unlock_write(dev);
 
-out_unlock:
-	mutex_unlock(&dev->lock);
-out_free:
-	kvfree(kbuf);
-	if (ret > 0)
+	if (ret > 0) {
+		iocb->ki_pos = pos + ret;
+		atomic64_inc(&dev->writes);
+		atomic64_add(ret, &dev->bytes_written);
+		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM);
 		pr_info_ratelimited("Wrote %zd bytes to device\n", ret);
+	}
+out_free:
+	kvfree(data);
 	return ret;
+}
+
+static loff_t echo_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct echo_dev *dev = file->private_data;
+
+	/* SEEK_END counts from the stored length; no position passes the capacity. */
+	return generic_file_llseek_size(file, offset, whence, dev->buf.capacity,
+					READ_ONCE(dev->buf.len));
+}
+
+static __poll_t echo_poll(struct file *file, poll_table *wait)
+{
+	struct echo_dev *dev = file->private_data;
+	size_t len = READ_ONCE(dev->buf.len);
+	loff_t pos = READ_ONCE(file->f_pos);
+	__poll_t mask = 0;
+
+	poll_wait(file, &dev->wait, wait);
+	if (pos < len)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (((file->f_flags & O_APPEND) ? len : pos) < dev->buf.capacity)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static long echo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct echo_dev *dev = file->private_data;
+	u64 __user *uarg = (u64 __user *)arg;
+	u64 len;
+
+	switch (cmd) {
+	case ECHO_IOC_GET_LENGTH:
+		return put_user(READ_ONCE(dev->buf.len), uarg);
+	case ECHO_IOC_GET_CAPACITY:
+		return put_user(dev->buf.capacity, uarg);
+	case ECHO_IOC_CLEAR:
+		len = 0;
+		break;
+	case ECHO_IOC_SET_LENGTH:
+		if (get_user(len, uarg))
+			return -EFAULT;
+		if (len > dev->buf.capacity)
+			return -EINVAL;
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	/* Changing the data takes a descriptor open for writing. */
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return echo_set_length(dev, len);
 }
 
 static const struct file_operations echo_fops = {
 	/* Pins the module while a file is open, so rmmod fails instead. */
 	.owner = THIS_MODULE,
 	.open = echo_open,
-	.read = echo_read,
-	.write = echo_write,
+	.read_iter = echo_read_iter,
+	.write_iter = echo_write_iter,
+	.llseek = echo_llseek,
+	.poll = echo_poll,
+	.unlocked_ioctl = echo_ioctl,
+	/* The arguments are pointers to __u64: no translation needed. */
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct echo_dev echo_dev = {
-	.misc = {
-		.minor = MISC_DYNAMIC_MINOR,
-		.name = "echo",
-		.fops = &echo_fops,
-		/*
-		 * Root only: every opener shares one buffer, so any wider
-		 * mode would let one user read another user's data.
-		 */
-		.mode = 0600,
-	},
-	.lock = __MUTEX_INITIALIZER(echo_dev.lock),
+static struct echo_dev *to_echo_dev(struct device *device)
+{
+	struct miscdevice *misc = dev_get_drvdata(device);
+
+	return container_of(misc, struct echo_dev, misc);
+}
+
+static ssize_t length_show(struct device *device, struct device_attribute *attr,
+			   char *page)
+{
+	return sysfs_emit(page, "%zu\n", READ_ONCE(to_echo_dev(device)->buf.len));
+}
+static DEVICE_ATTR_RO(length);
+
+static ssize_t capacity_show(struct device *device,
+			     struct device_attribute *attr, char *page)
+{
+	return sysfs_emit(page, "%zu\n", to_echo_dev(device)->buf.capacity);
+}
+static DEVICE_ATTR_RO(capacity);
+
+static ssize_t memory_show(struct device *device, struct device_attribute *attr,
+			   char *page)
+{
+	return sysfs_emit(page, "%zu\n",
+			  echo_buffer_memory(&to_echo_dev(device)->buf));
+}
+static DEVICE_ATTR_RO(memory);
+
+#define ECHO_COUNTER_ATTR(name)                                           \
+	static ssize_t name##_show(struct device *device,                \
+				   struct device_attribute *attr,         \
+				   char *page)                            \
+	{                                                                 \
+		return sysfs_emit(page, "%lld\n",                         \
+				  atomic64_read(&to_echo_dev(device)->name)); \
+	}                                                                 \
+	static DEVICE_ATTR_RO(name)
+
+ECHO_COUNTER_ATTR(opens);
+ECHO_COUNTER_ATTR(reads);
+ECHO_COUNTER_ATTR(writes);
+ECHO_COUNTER_ATTR(bytes_read);
+ECHO_COUNTER_ATTR(bytes_written);
+
+static struct attribute *echo_attrs[] = {
+	&dev_attr_length.attr,	   &dev_attr_capacity.attr,
+	&dev_attr_memory.attr,	   &dev_attr_opens.attr,
+	&dev_attr_reads.attr,	   &dev_attr_writes.attr,
+	&dev_attr_bytes_read.attr, &dev_attr_bytes_written.attr,
+	NULL,
 };
+ATTRIBUTE_GROUPS(echo);
+
+static int echo_dev_create(struct echo_dev *dev, unsigned int index)
+{
+	int ret;
+
+	echo_buffer_init(&dev->buf, capacity);
+	init_rwsem(&dev->lock);
+	mutex_init(&dev->write_lock);
+	init_waitqueue_head(&dev->wait);
+
+	dev->misc.name = index ? kasprintf(GFP_KERNEL, "echo%u", index) :
+				 kstrdup("echo", GFP_KERNEL);
+	if (!dev->misc.name)
+		return -ENOMEM;
+	dev->misc.minor = MISC_DYNAMIC_MINOR;
+	dev->misc.fops = &echo_fops;
+	dev->misc.mode = mode;
+	/* Created with the node, so userspace never sees it without them. */
+	dev->misc.groups = echo_groups;
+
+	/* Last step: the device can be opened as soon as it is registered. */
+	ret = misc_register(&dev->misc);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", dev->misc.name, ret);
+		kfree(dev->misc.name);
+	}
+	return ret;
+}
+
+static void echo_dev_destroy(struct echo_dev *dev)
+{
+	/* .owner guarantees that no file is open once exit runs. */
+	misc_deregister(&dev->misc);
+	echo_buffer_release(&dev->buf);
+	kfree(dev->misc.name);
+}
 
 static int __init echo_init(void)
 {
+	unsigned int i;
 	int ret;
 
 	pr_info("Initializing echo device\n");
@@ -176,34 +367,44 @@ static int __init echo_init(void)
 		       ECHO_MAX_CAPACITY);
 		return -EINVAL;
 	}
-
-	echo_dev.capacity = capacity;
-	echo_dev.data = kvzalloc(echo_dev.capacity, GFP_KERNEL);
-	if (!echo_dev.data)
-		return -ENOMEM;
-
-	/* Last step: the device can be opened as soon as it is registered. */
-	ret = misc_register(&echo_dev.misc);
-	if (ret) {
-		pr_err("cannot register /dev/%s: %d\n", echo_dev.misc.name,
-		       ret);
-		goto err_free_data;
+	if (!devices || devices > ECHO_MAX_DEVICES) {
+		pr_err("devices=%u is out of range 1..%u\n", devices,
+		       ECHO_MAX_DEVICES);
+		return -EINVAL;
+	}
+	if (mode & ~0777) {
+		pr_err("mode=%#o is not a permission mode (0..0777)\n", mode);
+		return -EINVAL;
 	}
 
-	pr_info("Ready at /dev/%s, capacity %zu bytes\n", echo_dev.misc.name,
-		echo_dev.capacity);
+	echo_devs = kcalloc(devices, sizeof(*echo_devs), GFP_KERNEL);
+	if (!echo_devs)
+		return -ENOMEM;
+
+	for (i = 0; i < devices; i++) {
+		ret = echo_dev_create(&echo_devs[i], i);
+		if (ret)
+			goto err_destroy;
+	}
+
+	pr_info("Ready: %u device(s) from /dev/echo, capacity %u bytes, mode %#o\n",
+		devices, capacity, mode);
 	return 0;
 
-err_free_data:
-	kvfree(echo_dev.data);
+err_destroy:
+	while (i--)
+		echo_dev_destroy(&echo_devs[i]);
+	kfree(echo_devs);
 	return ret;
 }
 
 static void __exit echo_exit(void)
 {
-	/* .owner guarantees no file is open once exit runs. */
-	misc_deregister(&echo_dev.misc);
-	kvfree(echo_dev.data);
+	unsigned int i;
+
+	for (i = 0; i < devices; i++)
+		echo_dev_destroy(&echo_devs[i]);
+	kfree(echo_devs);
 	pr_info("Echo device unloaded\n");
 }
 
