@@ -119,14 +119,16 @@ ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t pos, const void *src,
 	if (!count)
 		return 0;
 
-	ret = add_chunks(buf, pos >> PAGE_SHIFT, (pos + count - 1) >> PAGE_SHIFT);
+	ret = add_chunks(buf, pos >> PAGE_SHIFT,
+			 (pos + count - 1) >> PAGE_SHIFT);
 	if (ret)
 		return ret;
 
 	for (done = 0; done < count; done += n) {
 		offset = (pos + done) & ~PAGE_MASK;
 		n = min_t(size_t, count - done, PAGE_SIZE - offset);
-		memcpy(xa_load(&buf->chunks, (pos + done) >> PAGE_SHIFT) + offset,
+		memcpy(xa_load(&buf->chunks, (pos + done) >> PAGE_SHIFT) +
+			       offset,
 		       src + done, n);
 	}
 	WRITE_ONCE(buf->len, max_t(size_t, buf->len, pos + count));

@@ -54,7 +54,7 @@ MODULE_PARM_DESC(capacity,
 static unsigned int devices = 1;
 module_param(devices, uint, 0444);
 MODULE_PARM_DESC(devices,
-		 "Number of devices: /dev/echo, /dev/echo1... (1..64, default 1)");
+		 "Devices: /dev/echo, /dev/echo1... (1..64, default 1)");
 
 /*
  * Root only by default: every opener shares one buffer, so any wider mode
@@ -63,6 +63,15 @@ MODULE_PARM_DESC(devices,
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of the device nodes (default 0600)");
+
+enum echo_counter {
+	ECHO_OPENS,
+	ECHO_READS,
+	ECHO_WRITES,
+	ECHO_BYTES_READ,
+	ECHO_BYTES_WRITTEN,
+	ECHO_NR_COUNTERS
+};
 
 struct echo_dev {
 	struct miscdevice misc;
@@ -74,7 +83,7 @@ struct echo_dev {
 	 */
 	struct mutex write_lock;
 	wait_queue_head_t wait; /* for poll: data or room appeared */
-	atomic64_t opens, reads, writes, bytes_read, bytes_written;
+	atomic64_t counters[ECHO_NR_COUNTERS]; /* shown in sysfs */
 };
 
 static struct echo_dev *echo_devs;
@@ -125,7 +134,7 @@ static int echo_open(struct inode *inode, struct file *file)
 			return ret;
 	}
 
-	atomic64_inc(&dev->opens);
+	atomic64_inc(&dev->counters[ECHO_OPENS]);
 	/* Rate-limited: the lesson shows it, a busy device must not flood. */
 	pr_info_ratelimited("Device opened\n");
 	return 0;
@@ -144,8 +153,8 @@ static ssize_t echo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (ret >= 0) {
 		iocb->ki_pos += ret;
-		atomic64_inc(&dev->reads);
-		atomic64_add(ret, &dev->bytes_read);
+		atomic64_inc(&dev->counters[ECHO_READS]);
+		atomic64_add(ret, &dev->counters[ECHO_BYTES_READ]);
 	}
 	return ret;
 }
@@ -188,8 +197,8 @@ static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (ret > 0) {
 		iocb->ki_pos = pos + ret;
-		atomic64_inc(&dev->writes);
-		atomic64_add(ret, &dev->bytes_written);
+		atomic64_inc(&dev->counters[ECHO_WRITES]);
+		atomic64_add(ret, &dev->counters[ECHO_BYTES_WRITTEN]);
 		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM);
 		pr_info_ratelimited("Wrote %zd bytes to device\n", ret);
 	}
@@ -275,7 +284,8 @@ static struct echo_dev *to_echo_dev(struct device *device)
 static ssize_t length_show(struct device *device, struct device_attribute *attr,
 			   char *page)
 {
-	return sysfs_emit(page, "%zu\n", READ_ONCE(to_echo_dev(device)->buf.len));
+	return sysfs_emit(page, "%zu\n",
+			  READ_ONCE(to_echo_dev(device)->buf.len));
 }
 static DEVICE_ATTR_RO(length);
 
@@ -294,27 +304,41 @@ static ssize_t memory_show(struct device *device, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(memory);
 
-#define ECHO_COUNTER_ATTR(name)                                           \
-	static ssize_t name##_show(struct device *device,                \
-				   struct device_attribute *attr,         \
-				   char *page)                            \
-	{                                                                 \
-		return sysfs_emit(page, "%lld\n",                         \
-				  atomic64_read(&to_echo_dev(device)->name)); \
-	}                                                                 \
-	static DEVICE_ATTR_RO(name)
+/* Each counter's attribute carries its index in echo_dev.counters. */
+static ssize_t counter_show(struct device *device,
+			    struct device_attribute *attr, char *page)
+{
+	struct dev_ext_attribute *counter =
+		container_of(attr, struct dev_ext_attribute, attr);
+	unsigned long index = (unsigned long)counter->var;
 
-ECHO_COUNTER_ATTR(opens);
-ECHO_COUNTER_ATTR(reads);
-ECHO_COUNTER_ATTR(writes);
-ECHO_COUNTER_ATTR(bytes_read);
-ECHO_COUNTER_ATTR(bytes_written);
+	return sysfs_emit(page, "%lld\n",
+			  atomic64_read(&to_echo_dev(device)->counters[index]));
+}
+
+static struct dev_ext_attribute counter_attrs[ECHO_NR_COUNTERS] = {
+	[ECHO_OPENS] = { __ATTR(opens, 0444, counter_show, NULL),
+			 (void *)ECHO_OPENS },
+	[ECHO_READS] = { __ATTR(reads, 0444, counter_show, NULL),
+			 (void *)ECHO_READS },
+	[ECHO_WRITES] = { __ATTR(writes, 0444, counter_show, NULL),
+			  (void *)ECHO_WRITES },
+	[ECHO_BYTES_READ] = { __ATTR(bytes_read, 0444, counter_show, NULL),
+			      (void *)ECHO_BYTES_READ },
+	[ECHO_BYTES_WRITTEN] = { __ATTR(bytes_written, 0444, counter_show,
+					NULL),
+				 (void *)ECHO_BYTES_WRITTEN },
+};
 
 static struct attribute *echo_attrs[] = {
-	&dev_attr_length.attr,	   &dev_attr_capacity.attr,
-	&dev_attr_memory.attr,	   &dev_attr_opens.attr,
-	&dev_attr_reads.attr,	   &dev_attr_writes.attr,
-	&dev_attr_bytes_read.attr, &dev_attr_bytes_written.attr,
+	&dev_attr_length.attr,
+	&dev_attr_capacity.attr,
+	&dev_attr_memory.attr,
+	&counter_attrs[ECHO_OPENS].attr.attr,
+	&counter_attrs[ECHO_READS].attr.attr,
+	&counter_attrs[ECHO_WRITES].attr.attr,
+	&counter_attrs[ECHO_BYTES_READ].attr.attr,
+	&counter_attrs[ECHO_BYTES_WRITTEN].attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(echo);

@@ -49,8 +49,9 @@ lint_sparse() {
 	kdir=/usr/src/linux-headers-$(dpkg-query -W -f='${Depends}' linux-headers-amd64 |
 		release_of_metapackage)
 	rm -rf "$dir"
-	cp -r "$ROOT/modules" "$dir"
-	make -C "$kdir" M="$dir" C=2 CHECK=sparse modules 2>&1 |
+	mkdir -p "$dir"
+	cp -r "$ROOT/modules" "$ROOT/include" "$dir/"
+	make -C "$kdir" M="$dir/modules" C=2 CHECK=sparse modules 2>&1 |
 		grep -E 'warning:|error:' || true
 }
 
