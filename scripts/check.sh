@@ -14,17 +14,25 @@ source "$ROOT/scripts/lint.sh"
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 
 # Indent the guest's KTAP one level deeper and tally its results into
-# $1: "planned seen passed failed skipped finished".
+# $1: "planned seen passed failed skipped finished". Leaves are counted: the
+# results nested under a subtest, not the subtest's own line, unless it
+# failed with no failing leaf (a program that crashed, say).
 relay_guest() {
 	awk -v tally="$1" '
+		function count(line) {
+			if (line ~ /# SKIP/) skip++
+			else if (line ~ /^ *ok /) pass++
+			else { fail++; nested_fail++ }
+		}
 		/^ktest: guest done$/ { done = 1; next }
 		{ print "        " $0; fflush() }
 		/^1\.\.[0-9]+$/ { planned = substr($0, 4) }
+		/^    (not )?ok [0-9]+/ { nested = 1; count($0); next }
 		/^(not )?ok [0-9]+/ {
 			seen++
-			if ($0 ~ /# SKIP/) skip++
-			else if ($1 == "ok") pass++
-			else fail++
+			if (!nested) count($0)
+			else if ($1 == "not" && !nested_fail) fail++
+			nested = nested_fail = 0
 		}
 		END { print planned + 0, seen + 0, pass + 0, fail + 0, skip + 0, done + 0 > tally }'
 }

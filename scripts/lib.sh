@@ -9,8 +9,10 @@ BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
 # Host packages the harness needs. busybox-static is the guest's userspace.
+# linux-source brings the kselftest harness, gcc-multilib the 32-bit build.
 HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
-	busybox-static cpio gzip gcc libc6-dev make kmod debootstrap"
+	busybox-static cpio gzip gcc gcc-multilib libc6-dev make kmod debootstrap
+	linux-source"
 
 die() {
 	echo "error: $*" >&2
@@ -65,12 +67,33 @@ ensure_deps() {
 	install_packages $HOST_PACKAGES
 }
 
+# The host suite's kernel source, unpacked once per package version with
+# just what the linters and the kselftest harness need.
+kernel_source() {
+	local tarball version dir top
+	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	top=$(basename "$tarball" .tar.xz)
+	version=$(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')
+	dir=$CACHE_DIR/linux-source-$version
+	if [ ! -e "$dir/.unpacked-2" ]; then
+		echo "# unpacking the linters and kselftest from $tarball" >&2
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
+			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" ||
+			die "cannot unpack $tarball"
+		touch "$dir/.unpacked-2"
+	fi
+	echo "$dir"
+}
+
 # Build the modules for the resolved kernel (kernels.sh), and the guest's
 # test programs, into $1. Out-of-tree Kbuild writes next to the sources, so
 # each kernel gets a copy of them. A kernel of another Debian suite builds
 # in that suite's chroot, with its compiler.
 build_for_kernel() {
-	local out=$1 inside prog
+	local out=$1 inside prog cflags
 	rm -rf "$out/modules" "$out/include" "$out/progs"
 	mkdir -p "$out/progs"
 	cp -r "$ROOT/modules" "$ROOT/include" "$out/"
@@ -86,10 +109,18 @@ build_for_kernel() {
 	else
 		make -C "$KDIR" M="$out/modules" W=1 modules || return
 	fi
+	# The kselftest harness needs the last two -Wno-.
+	# The kselftest harness needs the two -Wno-.
+	cflags=(-static -O2 -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
+		-pthread -I"$ROOT/include/uapi"
+		-I"$(kernel_source)/tools/testing/selftests")
 	for prog in "$ROOT"/tests/progs/*.c; do
-		gcc -static -O2 -Wall -Wextra -Werror \
-			-o "$out/progs/$(basename "$prog" .c)" "$prog" || return
+		gcc "${cflags[@]}" -o "$out/progs/$(basename "$prog" .c)" "$prog" ||
+			return
 	done
+	# The ioctl tests again as a 32-bit program, for compat_ioctl.
+	gcc -m32 "${cflags[@]}" -o "$out/progs/echo-test-32" \
+		"$ROOT/tests/progs/echo-test.c" || return
 }
 
 # A compiler's or Kbuild's complaint, as counted by the W=1 gate.

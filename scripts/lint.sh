@@ -6,34 +6,13 @@
 
 # Coccinelle runs two of the kernel's scripts in OCaml and some in Python,
 # which it loads from libpython3.x.so (in the -dev package).
-LINT_PACKAGES="linux-source linux-headers-amd64 sparse coccinelle ocaml-nox
+LINT_PACKAGES="linux-headers-amd64 sparse coccinelle ocaml-nox
 	libpython3-dev clang-format make gcc"
 
 # The C files of the tree, without build products.
 tree_c_files() {
 	(cd "$ROOT" && { git ls-files '*.c' '*.h' 2>/dev/null ||
 		find modules tests -name '*.[ch]' ! -name '*.mod.c'; })
-}
-
-# The host suite's kernel source, unpacked once per package version with
-# just what the linters need.
-kernel_source() {
-	local tarball version dir top
-	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
-	top=$(basename "$tarball" .tar.xz)
-	version=$(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')
-	dir=$CACHE_DIR/linux-source-$version
-	if [ ! -e "$dir/.unpacked" ]; then
-		echo "# unpacking the linters from $tarball" >&2
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
-			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
-			"$top/arch/x86/*" ||
-			die "cannot unpack $tarball"
-		touch "$dir/.unpacked"
-	fi
-	echo "$dir"
 }
 
 lint_checkpatch() {
@@ -90,7 +69,7 @@ lint_parm_desc() {
 lint_suite() {
 	local number=$1 failed_before=$failed i=0 check problems
 	install_packages $LINT_PACKAGES
-	KSRC=$(kernel_source)
+	KSRC=$(kernel_source) || die "no kernel source"
 	LINT_DIR=$BUILD_ROOT/lint
 	mkdir -p "$LINT_DIR"
 	echo "    KTAP version 1"

@@ -1,14 +1,15 @@
 #!/bin/sh
-# The guest test runner: runs every test_* function of the t_SUITE.sh files,
-# each in its own shell with a timeout, and prints KTAP. A case's output
-# becomes the diagnostic lines before its result.
+# The guest test runner: runs every test_* and subtest_* function of the
+# t_SUITE.sh files, each in its own shell with a timeout, and prints KTAP.
+# A test_* case's output becomes the diagnostic lines before its result; a
+# subtest_* case prints KTAP itself (a kselftest program), nested one level.
 . /tests/lib.sh
 
-CASE_TIMEOUT=${CASE_TIMEOUT:-60}
+CASE_TIMEOUT=${CASE_TIMEOUT:-180}
 SUITES="hello alloc_demo echo locking_demo interop_demo all"
 
 cases_of() {
-	grep -o '^test_[a-z0-9_]*' "/tests/t_$1.sh"
+	grep -o '^\(sub\)\{0,1\}test_[a-z0-9_]*' "/tests/t_$1.sh"
 }
 
 echo "KTAP version 1"
@@ -21,13 +22,17 @@ for suite in $SUITES; do
 			sh -c ". /tests/lib.sh; . /tests/t_$suite.sh; set -e; $case" \
 			>/tmp/case.log 2>&1
 		rc=$?
-		sed 's/^/# /' /tmp/case.log
+		case $case in
+		subtest_*) sed 's/^/    /' /tmp/case.log ;;
+		*) sed 's/^/# /' /tmp/case.log ;;
+		esac
+		name=${case#*test_}
 		if [ $rc -eq 0 ]; then
-			echo "ok $n ${case#test_}"
+			echo "ok $n $name"
 		elif [ $rc -eq 137 ]; then
-			echo "not ok $n ${case#test_} # TIMEOUT ${CASE_TIMEOUT}s"
+			echo "not ok $n $name # TIMEOUT ${CASE_TIMEOUT}s"
 		else
-			echo "not ok $n ${case#test_}"
+			echo "not ok $n $name"
 		fi
 		# Isolation: no case inherits another's modules.
 		for m in $MODULES; do rmmod "$m" 2>/dev/null; done

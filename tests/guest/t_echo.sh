@@ -127,3 +127,14 @@ test_echo_concurrent_writes_never_torn() {
 	insmod echo.ko
 	torn-check /dev/echo 3 2 2 4096 || fail "torn reads or errors"
 }
+
+# The kselftest programs need the largest capacity and a second device.
+subtest_echo_abi() {
+	insmod echo.ko capacity=16777216 devices=2
+	echo-test
+}
+
+subtest_echo_abi_32bit_compat() {
+	insmod echo.ko capacity=16777216 devices=2
+	echo-test-32
+}

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * echo-test: the file semantics, errors, ioctls, sysfs attributes and
+ * locking of /dev/echo, in the kernel's kselftest harness (one forked
+ * process and a timeout per test, TAP output).
+ *
+ * Expects the module loaded with capacity=16777216 devices=2. Set ECHO_DEV
+ * to test another node. Built for 64 and for 32 bits; the 32-bit build
+ * checks compat_ioctl.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lesson4/echo.h>
+
+#include "kselftest_harness.h"
+
+#define MIB (1024 * 1024)
+
+/* Never mapped; volatile so that the compiler does not object. */
+static char *volatile bad_address = (char *)8;
+
+static const char *device(void)
+{
+	const char *path = getenv("ECHO_DEV");
+
+	return path ? path : "/dev/echo";
+}
+
+static uint64_t ioctl_u64(int fd, unsigned long cmd)
+{
+	uint64_t value = UINT64_MAX;
+
+	if (ioctl(fd, cmd, &value))
+		return UINT64_MAX;
+	return value;
+}
+
+static long sysfs_value(const char *attr)
+{
+	char path[256];
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/%s",
+		 strrchr(device(), '/') + 1, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &value) != 1)
+		value = -1;
+	fclose(f);
+	return value;
+}
+
+static long meminfo_kib(const char *field)
+{
+	char line[256];
+	long value = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			sscanf(line + strlen(field), ": %ld", &value);
+	if (f)
+		fclose(f);
+	return value;
+}
+
+/* All size bytes of buf equal, and a letter: one whole record. */
+static int is_record(const char *buf, size_t size)
+{
+	size_t i;
+
+	if (buf[0] < 'A' || buf[0] > 'Z')
+		return 0;
+	for (i = 1; i < size; i++)
+		if (buf[i] != buf[0])
+			return 0;
+	return 1;
+}
+
+/* Wait up to 10 s for a process to reach a scheduler state ('D', 'S'...). */
+static int wait_for_state(pid_t pid, char state)
+{
+	char path[64], buf[256], *p;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 1000; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == state)
+				return 0;
+		}
+		usleep(10 * 1000);
+	}
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Deliver SIGALRM every interval_us, without SA_RESTART. */
+static void start_interrupt_timer(long interval_us)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct itimerval it = {
+		.it_interval = { .tv_usec = interval_us },
+		.it_value = { .tv_usec = interval_us },
+	};
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void stop_interrupt_timer(void)
+{
+	struct itimerval it = { 0 };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+FIXTURE(echo)
+{
+	int fd;
+	uint64_t capacity;
+};
+
+FIXTURE_SETUP(echo)
+{
+	self->fd = open(device(), O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", device(), strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
+	self->capacity = ioctl_u64(self->fd, ECHO_IOC_GET_CAPACITY);
+	ASSERT_EQ(16 * MIB, self->capacity)
+	TH_LOG("load the module with capacity=16777216");
+}
+
+FIXTURE_TEARDOWN(echo)
+{
+	close(self->fd);
+}
+
+TEST_F(echo, read_and_write_advance_the_position)
+{
+	char buf[16] = { 0 };
+
+	ASSERT_EQ(3, write(self->fd, "abc", 3));
+	ASSERT_EQ(3, write(self->fd, "def", 3));
+	ASSERT_EQ(6, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ(0, lseek(self->fd, 0, SEEK_SET));
+	ASSERT_EQ(2, read(self->fd, buf, 2));
+	ASSERT_EQ(4, read(self->fd, buf + 2, sizeof(buf) - 2));
+	ASSERT_STREQ("abcdef", buf);
+	ASSERT_EQ(6, lseek(self->fd, 0, SEEK_CUR));
+}
+
+TEST_F(echo, read_at_the_end_returns_zero)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(2, write(self->fd, "hi", 2));
+	ASSERT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(2, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, pread(self->fd, buf, sizeof(buf), 100));
+}
+
+TEST_F(echo, write_crossing_the_capacity_is_short)
+{
+	off_t end = self->capacity;
+
+	ASSERT_EQ(end - 2, lseek(self->fd, end - 2, SEEK_SET));
+	ASSERT_EQ(2, write(self->fd, "12345", 5));
+	ASSERT_EQ(end, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ(self->capacity, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+}
+
+TEST_F(echo, write_at_the_capacity_fails_with_enospc)
+{
+	off_t end = self->capacity;
+
+	ASSERT_EQ(-1, pwrite(self->fd, "x", 1, end));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(end, lseek(self->fd, end, SEEK_SET));
+	ASSERT_EQ(-1, write(self->fd, "x", 1));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+}
+
+TEST_F(echo, o_trunc_empties_the_buffer)
+{
+	int fd;
+
+	ASSERT_EQ(5, write(self->fd, "hello", 5));
+	fd = open(device(), O_RDONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(5, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH))
+	TH_LOG("O_TRUNC on a read-only open must not truncate");
+	fd = open(device(), O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+}
+
+TEST_F(echo, o_append_writes_at_the_end)
+{
+	char buf[16] = { 0 };
+	int fd;
+
+	ASSERT_EQ(5, write(self->fd, "first", 5));
+	fd = open(device(), O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(6, write(fd, "second", 6));
+	ASSERT_EQ(11, lseek(fd, 0, SEEK_CUR));
+	close(fd);
+	ASSERT_EQ(11, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_STREQ("firstsecond", buf);
+}
+
+TEST_F(echo, llseek_set_cur_and_end)
+{
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	ASSERT_EQ(4, lseek(self->fd, 4, SEEK_SET));
+	ASSERT_EQ(7, lseek(self->fd, 3, SEEK_CUR));
+	ASSERT_EQ(5, lseek(self->fd, -2, SEEK_CUR));
+	ASSERT_EQ(10, lseek(self->fd, 0, SEEK_END));
+	ASSERT_EQ(7, lseek(self->fd, -3, SEEK_END));
+	ASSERT_EQ(20, lseek(self->fd, 10, SEEK_END));
+}
+
+TEST_F(echo, llseek_to_a_bad_position_fails_with_einval)
+{
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	ASSERT_EQ(-1, lseek(self->fd, -1, SEEK_SET));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, lseek(self->fd, -11, SEEK_END));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, lseek(self->fd, self->capacity + 1, SEEK_SET));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, lseek(self->fd, 0, 42));
+	ASSERT_EQ(EINVAL, errno);
+	/* A failed seek leaves the position alone. */
+	ASSERT_EQ(10, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ((off_t)self->capacity,
+		  lseek(self->fd, self->capacity, SEEK_SET));
+}
+
+TEST_F(echo, write_past_the_end_zero_fills_the_gap)
+{
+	char buf[16];
+
+	ASSERT_EQ(2, write(self->fd, "ab", 2));
+	ASSERT_EQ(10, lseek(self->fd, 10, SEEK_SET));
+	ASSERT_EQ(2, write(self->fd, "cd", 2));
+	ASSERT_EQ(12, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "ab\0\0\0\0\0\0\0\0cd", 12));
+
+	/* Old data past a truncation must not come back through a gap. */
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
+	ASSERT_EQ(12, pwrite(self->fd, "XXXXXXXXXXXX", 12, 0));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH, &(uint64_t){ 2 }));
+	ASSERT_EQ(1, pwrite(self->fd, "!", 1, 8));
+	ASSERT_EQ(9, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "XX\0\0\0\0\0\0!", 9));
+}
+
+TEST_F(echo, poll_reports_readable_and_writable)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLOUT };
+
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLOUT, pfd.revents) TH_LOG("empty: writable only");
+
+	ASSERT_EQ(4, pwrite(self->fd, "data", 4, 0));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLIN | POLLOUT, pfd.revents) TH_LOG("bytes at the position");
+
+	ASSERT_EQ(4, lseek(self->fd, 4, SEEK_SET));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLOUT, pfd.revents) TH_LOG("at the end: no bytes to read");
+
+	ASSERT_EQ((off_t)self->capacity,
+		  lseek(self->fd, self->capacity, SEEK_SET));
+	ASSERT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("at the capacity: no room");
+}
+
+TEST_F(echo, poll_wakes_when_data_arrives)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	pid_t child = fork();
+
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		int fd = open(device(), O_WRONLY);
+
+		usleep(200 * 1000);
+		_exit(write(fd, "wake", 4) != 4);
+	}
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ(POLLIN, pfd.revents);
+	ASSERT_EQ(child, waitpid(child, NULL, 0));
+}
+
+TEST_F(echo, bad_pointer_write_fails_with_efault_and_changes_nothing)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char buf[8] = { 0 };
+	char *two;
+
+	ASSERT_EQ(4, write(self->fd, "keep", 4));
+	ASSERT_EQ(-1, pwrite(self->fd, bad_address, 16, 0));
+	ASSERT_EQ(EFAULT, errno);
+
+	/* The first half is readable, the second is not: still nothing. */
+	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(two != MAP_FAILED);
+	memset(two, 'Z', page);
+	ASSERT_EQ(0, munmap(two + page, page));
+	ASSERT_EQ(-1, pwrite(self->fd, two + page - 8, 16, 0));
+	ASSERT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(4, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+	ASSERT_EQ(4, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_STREQ("keep", buf);
+}
+
+TEST_F(echo, bad_pointer_read_fails_with_efault)
+{
+	ASSERT_EQ(4, write(self->fd, "data", 4));
+	ASSERT_EQ(-1, pread(self->fd, bad_address, 4, 0));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(4, lseek(self->fd, 0, SEEK_CUR));
+}
+
+TEST_F(echo, unknown_ioctl_fails_with_enotty)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, _IO(ECHO_IOC_MAGIC, 0x7f)));
+	ASSERT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, _IOR('X', 0x01, uint64_t), &(uint64_t){ 0 }));
+	ASSERT_EQ(ENOTTY, errno);
+}
+
+TEST_F(echo, ioctl_length_capacity_and_clear)
+{
+	ASSERT_EQ(0, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+	ASSERT_EQ(5, write(self->fd, "hello", 5));
+	ASSERT_EQ(5, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+	ASSERT_EQ(16 * MIB, ioctl_u64(self->fd, ECHO_IOC_GET_CAPACITY));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
+	ASSERT_EQ(0, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+	ASSERT_EQ(-1, ioctl(self->fd, ECHO_IOC_GET_LENGTH, bad_address));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(echo, ioctl_set_length_truncates_and_zero_extends)
+{
+	char buf[8];
+
+	ASSERT_EQ(6, write(self->fd, "abcdef", 6));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH, &(uint64_t){ 3 }));
+	ASSERT_EQ(3, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "abc", 3));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH, &(uint64_t){ 5 }));
+	ASSERT_EQ(5, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "abc\0\0", 5));
+}
+
+TEST_F(echo, ioctl_with_a_bad_argument_fails)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, ECHO_IOC_SET_LENGTH,
+			    &(uint64_t){ self->capacity + 1 }));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, ECHO_IOC_SET_LENGTH,
+			    &(uint64_t){ UINT64_MAX }));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, ECHO_IOC_SET_LENGTH, bad_address));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(echo, changing_ioctls_need_a_writable_descriptor)
+{
+	int fd = open(device(), O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(self->fd, "data", 4));
+	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_CLEAR));
+	ASSERT_EQ(EBADF, errno);
+	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_SET_LENGTH, &(uint64_t){ 0 }));
+	ASSERT_EQ(EBADF, errno);
+	ASSERT_EQ(4, ioctl_u64(fd, ECHO_IOC_GET_LENGTH));
+	close(fd);
+}
+
+TEST_F(echo, sysfs_attributes_follow_use)
+{
+	long opens = sysfs_value("opens"), reads = sysfs_value("reads");
+	long writes = sysfs_value("writes");
+	long bytes_read = sysfs_value("bytes_read");
+	long bytes_written = sysfs_value("bytes_written");
+	char buf[8];
+	int fd;
+
+	ASSERT_EQ((long)self->capacity, sysfs_value("capacity"));
+	ASSERT_EQ(0, sysfs_value("length"));
+	fd = open(device(), O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(7, write(fd, "counted", 7));
+	ASSERT_EQ(3, pread(fd, buf, 3, 0));
+	ASSERT_EQ(0, pread(fd, buf, 3, 7));
+	close(fd);
+	ASSERT_EQ(7, sysfs_value("length"));
+	ASSERT_EQ(opens + 1, sysfs_value("opens"));
+	ASSERT_EQ(writes + 1, sysfs_value("writes"));
+	ASSERT_EQ(bytes_written + 7, sysfs_value("bytes_written"));
+	ASSERT_EQ(reads + 2, sysfs_value("reads"));
+	ASSERT_EQ(bytes_read + 3, sysfs_value("bytes_read"));
+}
+
+TEST_F(echo, memory_follows_the_bytes_stored)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = 16 * MIB;
+	long free_before, free_full, free_after;
+	char *data = malloc(size);
+
+	ASSERT_TRUE(data != NULL);
+	memset(data, 'M', size);
+	ASSERT_EQ(0, sysfs_value("memory")) TH_LOG("an empty device holds memory");
+
+	ASSERT_EQ(page + 1, pwrite(self->fd, data, page + 1, 0));
+	ASSERT_EQ(2 * page, sysfs_value("memory"));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
+	ASSERT_EQ(0, sysfs_value("memory"));
+
+	/* The kernel's own count agrees: 16 MiB stored, then freed. */
+	free_before = meminfo_kib("MemFree");
+	ASSERT_EQ((ssize_t)size, pwrite(self->fd, data, size, 0));
+	free_full = meminfo_kib("MemFree");
+	ASSERT_EQ((long)size, sysfs_value("memory"));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH, &(uint64_t){ 1 }));
+	ASSERT_EQ(page, sysfs_value("memory"));
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
+	free_after = meminfo_kib("MemFree");
+	TH_LOG("MemFree %ld -> %ld -> %ld KiB", free_before, free_full,
+	       free_after);
+	/* 12 of 16 MiB: freed pages may wait in per-CPU lists. */
+	ASSERT_GE(free_before - free_full, 12 * 1024);
+	ASSERT_GE(free_after - free_full, 12 * 1024);
+	free(data);
+}
+
+TEST_F(echo, devices_are_independent)
+{
+	char path[64], buf[8] = { 0 };
+	int other;
+
+	snprintf(path, sizeof(path), "%s1", device());
+	other = open(path, O_RDWR | O_TRUNC);
+	ASSERT_LE(0, other) TH_LOG("load the module with devices=2");
+	ASSERT_EQ(3, write(self->fd, "one", 3));
+	ASSERT_EQ(3, write(other, "two", 3));
+	ASSERT_EQ(3, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_STREQ("one", buf);
+	ASSERT_EQ(3, pread(other, buf, sizeof(buf), 0));
+	ASSERT_STREQ("two", buf);
+	close(other);
+}
+
+/* A reader stuck in its copy to userspace, with the read lock held. */
+struct stalled_reader {
+	int uffd, fd;
+	char *buf;
+	long page;
+	pthread_t thread;
+	ssize_t result;
+};
+
+static void *stalled_read(void *arg)
+{
+	struct stalled_reader *r = arg;
+
+	r->result = pread(r->fd, r->buf, r->page, 0);
+	return NULL;
+}
+
+/* 0 once a reader holds the read lock, faulting on a userfaultfd page. */
+static int stall_a_reader(struct stalled_reader *r, int fd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct pollfd pfd;
+
+	r->fd = fd;
+	r->page = sysconf(_SC_PAGESIZE);
+	r->uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (r->uffd < 0 || ioctl(r->uffd, UFFDIO_API, &api))
+		return -1;
+	r->buf = mmap(NULL, r->page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (unsigned long)r->buf;
+	reg.range.len = r->page;
+	if (r->buf == MAP_FAILED || ioctl(r->uffd, UFFDIO_REGISTER, &reg))
+		return -1;
+	if (pthread_create(&r->thread, NULL, stalled_read, r))
+		return -1;
+	pfd = (struct pollfd){ .fd = r->uffd, .events = POLLIN };
+	return poll(&pfd, 1, 10000) == 1 ? 0 : -1;
+}
+
+static ssize_t release_the_reader(struct stalled_reader *r)
+{
+	struct uffdio_zeropage zero = {
+		.range = { .start = (unsigned long)r->buf, .len = r->page },
+	};
+
+	ioctl(r->uffd, UFFDIO_ZEROPAGE, &zero);
+	pthread_join(r->thread, NULL);
+	return r->result;
+}
+
+TEST_F(echo, readers_do_not_wait_for_readers)
+{
+	struct stalled_reader stalled;
+	char page[4096], buf[8];
+
+	memset(page, 'R', sizeof(page));
+	ASSERT_EQ(4096, pwrite(self->fd, page, sizeof(page), 0));
+	ASSERT_EQ(0, stall_a_reader(&stalled, self->fd))
+	TH_LOG("userfaultfd: %s", strerror(errno));
+
+	/* The lock is read-held: another reader goes straight through. */
+	alarm(5);
+	ASSERT_EQ(8, pread(self->fd, buf, sizeof(buf), 0));
+	alarm(0);
+	ASSERT_EQ(4096, release_the_reader(&stalled));
+}
+
+TEST_F(echo, writer_waiting_for_the_lock_is_interruptible)
+{
+	struct stalled_reader stalled;
+	pid_t blocked_writer, waiting_writer;
+	char page[4096];
+	int status;
+
+	memset(page, 'W', sizeof(page));
+	ASSERT_EQ(4096, pwrite(self->fd, page, sizeof(page), 0));
+	ASSERT_EQ(0, stall_a_reader(&stalled, self->fd));
+
+	/* This writer takes the writers' mutex and waits for the reader. */
+	blocked_writer = fork();
+	ASSERT_LE(0, blocked_writer);
+	if (blocked_writer == 0)
+		_exit(pwrite(self->fd, "x", 1, 0) != 1);
+	/* A killable wait shows as 'D'. */
+	ASSERT_EQ(0, wait_for_state(blocked_writer, 'D'));
+
+	/* This one waits behind it, and a signal must get it out. */
+	waiting_writer = fork();
+	ASSERT_LE(0, waiting_writer);
+	if (waiting_writer == 0) {
+		start_interrupt_timer(200 * 1000);
+		_exit(pwrite(self->fd, "y", 1, 0) == -1 && errno == EINTR ?
+			      0 :
+			      1);
+	}
+	ASSERT_EQ(waiting_writer, waitpid(waiting_writer, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("the waiting writer did not fail with EINTR");
+
+	ASSERT_EQ(4096, release_the_reader(&stalled));
+	ASSERT_EQ(blocked_writer, waitpid(blocked_writer, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F_TIMEOUT(echo, reader_behind_a_writer_is_interruptible, 60)
+{
+	size_t size = self->capacity;
+	char *buf = malloc(size);
+	int interrupted = 0, whole = 0, torn = 0, i;
+	pid_t writer;
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 'A', size);
+	ASSERT_EQ((ssize_t)size, pwrite(self->fd, buf, size, 0));
+
+	/* 16 MiB writes, back to back: the write lock is mostly held. */
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (writer == 0) {
+		for (i = 0;; i++) {
+			memset(buf, 'A' + i % 26, size);
+			if (pwrite(self->fd, buf, size, 0) != (ssize_t)size)
+				_exit(1);
+		}
+	}
+
+	start_interrupt_timer(1000);
+	for (i = 0; i < 2000 && (!interrupted || !whole); i++) {
+		ssize_t n = pread(self->fd, buf, size, 0);
+
+		if (n == -1 && errno == EINTR)
+			interrupted++;
+		else if (n == (ssize_t)size && is_record(buf, size))
+			whole++;
+		else
+			torn++;
+	}
+	stop_interrupt_timer();
+	kill(writer, SIGKILL);
+	waitpid(writer, NULL, 0);
+	TH_LOG("%d reads: %d interrupted, %d whole, %d torn", i, interrupted,
+	       whole, torn);
+	ASSERT_EQ(0, torn);
+	ASSERT_LT(0, interrupted);
+	ASSERT_LT(0, whole);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN
