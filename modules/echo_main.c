@@ -24,6 +24,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/init.h>
+#include <linux/kstrtox.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -46,13 +47,55 @@
 #define ECHO_MAX_CAPACITY SZ_16M
 #define ECHO_MAX_DEVICES 64
 
+/*
+ * The parameters are checked as they are set, before init runs: anything
+ * that is not a number in range, in any form, fails the load with -EINVAL.
+ */
+static int set_uint_in_range(const char *val, const struct kernel_param *kp,
+			     unsigned int min, unsigned int max, bool octal)
+{
+	unsigned int value;
+
+	if (kstrtouint(val, 0, &value) || value < min || value > max) {
+		if (octal)
+			pr_err("%s=%s is invalid: expected %#o..%#o\n",
+			       kp->name, val, min, max);
+		else
+			pr_err("%s=%s is invalid: expected %u..%u\n", kp->name,
+			       val, min, max);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = value;
+	return 0;
+}
+
 static unsigned int capacity = ECHO_DEFAULT_CAPACITY;
-module_param(capacity, uint, 0444);
+
+static int capacity_set(const char *val, const struct kernel_param *kp)
+{
+	return set_uint_in_range(val, kp, 1, ECHO_MAX_CAPACITY, false);
+}
+
+static const struct kernel_param_ops capacity_ops = {
+	.set = capacity_set,
+	.get = param_get_uint,
+};
+module_param_cb(capacity, &capacity_ops, &capacity, 0444);
 MODULE_PARM_DESC(capacity,
 		 "Bytes each device can hold, 1..16777216 (default 4096)");
 
 static unsigned int devices = 1;
-module_param(devices, uint, 0444);
+
+static int devices_set(const char *val, const struct kernel_param *kp)
+{
+	return set_uint_in_range(val, kp, 1, ECHO_MAX_DEVICES, false);
+}
+
+static const struct kernel_param_ops devices_ops = {
+	.set = devices_set,
+	.get = param_get_uint,
+};
+module_param_cb(devices, &devices_ops, &devices, 0444);
 MODULE_PARM_DESC(devices,
 		 "Devices: /dev/echo, /dev/echo1... (1..64, default 1)");
 
@@ -60,9 +103,25 @@ MODULE_PARM_DESC(devices,
  * Root only by default: every opener shares one buffer, so any wider mode
  * lets one user read what another user wrote.
  */
-static ushort mode = 0600;
-module_param(mode, ushort, 0444);
-MODULE_PARM_DESC(mode, "Permissions of the device nodes (default 0600)");
+static unsigned int mode = 0600;
+
+static int mode_set(const char *val, const struct kernel_param *kp)
+{
+	return set_uint_in_range(val, kp, 0, 0777, true);
+}
+
+static int mode_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%#o\n", *(unsigned int *)kp->arg);
+}
+
+static const struct kernel_param_ops mode_ops = {
+	.set = mode_set,
+	.get = mode_get,
+};
+module_param_cb(mode, &mode_ops, &mode, 0444);
+MODULE_PARM_DESC(mode,
+		 "Permissions of the device nodes, 0..0777 (default 0600)");
 
 enum echo_counter {
 	ECHO_OPENS,
@@ -385,21 +444,6 @@ static int __init echo_init(void)
 	int ret;
 
 	pr_info("Initializing echo device\n");
-
-	if (!capacity || capacity > ECHO_MAX_CAPACITY) {
-		pr_err("capacity=%u is out of range 1..%u\n", capacity,
-		       ECHO_MAX_CAPACITY);
-		return -EINVAL;
-	}
-	if (!devices || devices > ECHO_MAX_DEVICES) {
-		pr_err("devices=%u is out of range 1..%u\n", devices,
-		       ECHO_MAX_DEVICES);
-		return -EINVAL;
-	}
-	if (mode & ~0777) {
-		pr_err("mode=%#o is not a permission mode (0..0777)\n", mode);
-		return -EINVAL;
-	}
 
 	echo_devs = kcalloc(devices, sizeof(*echo_devs), GFP_KERNEL);
 	if (!echo_devs)

@@ -6,6 +6,7 @@
 make_initramfs() {
 	local out=$1 kver=$2 build=$3 root applet f
 	root=$(mktemp -d)
+	chmod 755 "$root" # mktemp's 0700 would lock every other user out
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,root,tests,etc} \
 		"$root/lib/modules/$kver"
 	cp /bin/busybox "$root/bin/busybox"

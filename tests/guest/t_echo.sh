@@ -26,9 +26,15 @@ test_echo_node_is_root_only() {
 	echo secret >/dev/echo
 	assert_eq "600 0 0" "$(stat -c '%a %u %g' /dev/echo)" "mode, owner, group"
 	assert_fails run-as 1000 1000 cat /dev/echo
-	case $OUT in *"Permission denied"*) ;; *) fail "read as uid 1000: $OUT" ;; esac
+	case $OUT in
+	"cat: can't open '/dev/echo': Permission denied") ;;
+	*) fail "read as uid 1000: $OUT" ;;
+	esac
 	assert_fails run-as 1000 1000 sh -c 'echo x >/dev/echo'
-	case $OUT in *"Permission denied"*) ;; *) fail "write as uid 1000: $OUT" ;; esac
+	case $OUT in
+	*"can't create /dev/echo: Permission denied") ;;
+	*) fail "write as uid 1000: $OUT" ;;
+	esac
 	assert_eq secret "$(cat /dev/echo)" "contents after the refused write"
 }
 
@@ -87,26 +93,71 @@ test_echo_write_over_capacity_is_short_then_enospc() {
 test_echo_capacity_parameter() {
 	insmod echo.ko capacity=16
 	assert_eq 16 "$(cat /sys/module/echo/parameters/capacity)" "parameter"
+	assert_eq 16 "$(cat /sys/class/misc/echo/capacity)" "sysfs capacity"
 	assert_eq 16 "$(printf '0123456789abcdefXYZ' | write-once -t /dev/echo)" \
 		"a 19-byte write into 16 bytes"
 	assert_eq 0123456789abcdef "$(cat /dev/echo)" "contents"
 }
 
-test_echo_invalid_capacity_is_refused() {
-	for value in 0 16777217 -1 abc; do
-		mark_log
-		assert_fails insmod echo.ko capacity=$value
+test_echo_invalid_parameters_are_refused() {
+	for param in capacity=0 capacity=16777217 capacity=-1 capacity=abc \
+		devices=0 devices=65 mode=01000 mode=0x10000 mode=rw; do
+		assert_fails insmod echo.ko "$param"
 		case $OUT in
 		*"Invalid argument"*) ;;
-		*) fail "insmod capacity=$value: $OUT" ;;
+		*) fail "insmod $param: $OUT" ;;
 		esac
 		assert_gone echo /dev/echo
 	done
 	mark_log
 	assert_fails insmod echo.ko capacity=0
-	assert_log "echo: capacity=0 is out of range 1..16777216"
-	insmod echo.ko capacity=16777216
-	is_loaded echo || fail "the largest capacity was refused"
+	assert_log "echo: capacity=0 is invalid: expected 1..16777216"
+	assert_fails insmod echo.ko devices=65
+	assert_log "echo: devices=65 is invalid: expected 1..64"
+	assert_fails insmod echo.ko mode=01000
+	assert_log "echo: mode=01000 is invalid: expected 0..0777"
+	insmod echo.ko capacity=16777216 devices=64 mode=0
+	is_loaded echo || fail "the largest values were refused"
+	assert_eq 0 "$(cat /sys/module/echo/parameters/mode)" "mode=0"
+	[ -c /dev/echo63 ] || fail "/dev/echo63 is missing with devices=64"
+}
+
+test_echo_devices_parameter_names_the_nodes() {
+	insmod echo.ko devices=3
+	for node in echo echo1 echo2; do
+		[ -c /dev/$node ] || fail "/dev/$node is missing"
+		echo "$node" >/dev/$node
+	done
+	[ ! -e /dev/echo3 ] || fail "/dev/echo3 exists with devices=3"
+	for node in echo echo1 echo2; do
+		assert_eq "$node" "$(cat /dev/$node)" "/dev/$node holds its own data"
+	done
+	rmmod echo
+	[ ! -e /dev/echo1 ] || fail "/dev/echo1 is left behind"
+}
+
+test_echo_mode_parameter_opens_the_node() {
+	insmod echo.ko mode=0666
+	assert_eq 0666 "$(cat /sys/module/echo/parameters/mode)" "mode parameter"
+	assert_eq "666 0 0" "$(stat -c '%a %u %g' /dev/echo)" "mode, owner, group"
+	OUT=$(run-as 1000 1000 sh -c 'echo shared >/dev/echo' 2>&1) ||
+		fail "uid 1000 cannot write: $OUT"
+	assert_eq shared "$(run-as 1000 1000 cat /dev/echo)" "read as uid 1000"
+}
+
+test_echo_log_lines_are_rate_limited() {
+	insmod echo.ko
+	mark_log
+	i=0
+	while [ $i -lt 200 ]; do
+		echo $i >>/dev/echo
+		i=$((i + 1))
+	done
+	opened=$(log_since_mark | grep -c 'echo: Device opened$')
+	wrote=$(log_since_mark | grep -c 'echo: Wrote [0-9]* bytes to device$')
+	echo "200 opens and writes logged $opened and $wrote lines"
+	[ "$opened" -ge 1 ] && [ "$wrote" -ge 1 ] || fail "the log lines are gone"
+	[ "$opened" -le 20 ] && [ "$wrote" -le 20 ] || fail "the log is flooded"
 }
 
 test_echo_rmmod_while_open_fails() {
@@ -125,7 +176,8 @@ test_echo_rmmod_while_open_fails() {
 
 test_echo_concurrent_writes_never_torn() {
 	insmod echo.ko
-	torn-check /dev/echo 3 2 2 4096 || fail "torn reads or errors"
+	# 3 readers, 2 writers, 2 seekers, 2 ioctl callers for 5 s.
+	echo-torture /dev/echo 5 3 2 2 2 4096 || fail "torn reads or errors"
 }
 
 # The kselftest programs need the largest capacity and a second device.
