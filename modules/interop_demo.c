@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * interop_demo - the lesson's "interfacing with C": jiffies, HZ and sleep.
+ * interop_demo - the lesson's "interfacing with C": jiffies, HZ and sleeping.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,9 +26,14 @@ static int __init interop_demo_init(void)
 	pr_info("Uptime is %llu jiffies at HZ=%d\n", uptime_jiffies, HZ);
 	pr_info("System uptime: %llu seconds\n", div_u64(uptime_jiffies, HZ));
 
-	/* msleep() is the C side of the lesson's coarse_sleep(). */
+	/*
+	 * usleep_range() sleeps on a high-resolution timer, so at least
+	 * SLEEP_MS pass on the clock that ktime_get() reads. msleep(), the
+	 * lesson's coarse_sleep(), counts jiffies instead, and a virtual
+	 * machine may advance those in bursts.
+	 */
 	start = ktime_get();
-	msleep(SLEEP_MS);
+	usleep_range(SLEEP_MS * USEC_PER_MSEC, (SLEEP_MS + 1) * USEC_PER_MSEC);
 	pr_info("Slept %d ms, measured %lld ms\n", SLEEP_MS,
 		ktime_ms_delta(ktime_get(), start));
 	return 0;
@@ -44,4 +49,4 @@ module_exit(interop_demo_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("Lesson 4 C port contributors");
-MODULE_DESCRIPTION("Calls into kernel C APIs: jiffies, HZ and msleep()");
+MODULE_DESCRIPTION("Calls into kernel C APIs: jiffies, HZ and a timed sleep");

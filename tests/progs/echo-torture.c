@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +78,7 @@ static void check_read(const char *buf, ssize_t n, size_t offset)
 static void run(enum role role, int fd, unsigned int seed, double end)
 {
 	char *buf = malloc(size);
-	uint64_t value;
+	__u64 value;
 	size_t offset;
 	unsigned int i;
 
@@ -100,8 +99,9 @@ static void run(enum role role, int fd, unsigned int seed, double end)
 			if ((i % 2 ? pwrite(fd, buf, size, 0) :
 				     (lseek(fd, 0, SEEK_SET),
 				      write(fd, buf, size))) != (ssize_t)size)
-				report(&st->errors, "write failed: %ld, errno %ld",
-				       -1, errno);
+				report(&st->errors,
+				       "write failed: %ld, errno %ld", -1,
+				       errno);
 			break;
 		case IOCTLER:
 			if (ioctl(fd, ECHO_IOC_GET_LENGTH, &value) ||
@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (pid == 0) {
-				alarm(seconds + 30); /* never outlive the test */
+				alarm(seconds +
+				      30); /* never outlive the test */
 				fd = open(argv[1],
 					  role == WRITER ? O_WRONLY : O_RDONLY);
 				if (fd < 0)
