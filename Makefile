@@ -3,6 +3,8 @@
 #   make             build every module against KDIR
 #   make check       boot a kernel under QEMU and run the test suite in it
 #   make demo        boot a kernel under QEMU and replay the lesson's sessions
+#   make check-debug the suite, KUnit, fault injection and detector checks
+#                    on a sanitizer kernel (built once, about 30 min)
 #   make lint        checkpatch, sparse, coccicheck, clang-format
 #   make clean
 
@@ -14,7 +16,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 MODULES_SRC := $(CURDIR)/modules
 
-.PHONY: all modules clean check demo lint
+.PHONY: all modules clean check check-debug demo lint
 
 all: modules
 
@@ -27,6 +29,9 @@ clean:
 
 check:
 	scripts/check.sh
+
+check-debug:
+	scripts/check-debug.sh
 
 demo:
 	scripts/demo.sh

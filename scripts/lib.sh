@@ -94,7 +94,7 @@ kernel_source() {
 # in that suite's chroot, with its compiler.
 build_for_kernel() {
 	local out=$1 inside prog cflags
-	rm -rf "$out/modules" "$out/include" "$out/progs"
+	rm -rf "$out/modules" "$out/include" "$out/progs" "$out/canary"
 	mkdir -p "$out/progs"
 	cp -r "$ROOT/modules" "$ROOT/include" "$out/"
 	if [ -n "$BUILD_CHROOT" ]; then
@@ -108,6 +108,12 @@ build_for_kernel() {
 		cp "$BUILD_CHROOT$inside"/modules/*.ko "$out/modules/"
 	else
 		make -C "$KDIR" M="$out/modules" W=1 modules || return
+	fi
+	# make check-debug adds the test-only canary module.
+	if [ -n "${BUILD_CANARY:-}" ]; then
+		cp -r "$ROOT/tests/canary" "$out/canary"
+		make -C "$KDIR" M="$out/canary" W=1 modules || return
+		cp "$out/canary/canary.ko" "$out/modules/"
 	fi
 	# The kselftest harness needs the last two -Wno-.
 	# The kselftest harness needs the two -Wno-.

@@ -53,8 +53,9 @@ pick_accel() {
 
 # run_vm IMAGE INITRD RUN TIMEOUT CONSOLE_LOG: boot, run the guest's
 # /tests/RUN.sh, and stream what it prints (second serial port) to stdout.
-# The console (first serial port) goes to CONSOLE_LOG. Returns QEMU's
-# status; 124 means the guest did not finish within TIMEOUT seconds.
+# The console (first serial port) goes to CONSOLE_LOG. KERNEL_CMDLINE adds
+# to the kernel command line. Returns QEMU's status; 124 means the guest
+# did not finish within TIMEOUT seconds.
 run_vm() {
 	local image=$1 initrd=$2 run=$3 timeout=$4 console=$5 accel cpu=()
 	accel=$(pick_accel "$image")
@@ -62,7 +63,7 @@ run_vm() {
 	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" \
 		-smp 2 -m 1024 -nodefaults -display none -no-reboot \
 		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 ktest.run=$run" \
+		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 ktest.run=$run ${KERNEL_CMDLINE:-}" \
 		-serial "file:$console" -serial file:/dev/stdout </dev/null |
 		tr -d '\r'
 	return "${PIPESTATUS[0]}"

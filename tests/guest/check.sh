@@ -7,6 +7,8 @@
 
 CASE_TIMEOUT=${CASE_TIMEOUT:-180}
 SUITES="hello alloc_demo echo locking_demo interop_demo all"
+# The sanitizer kernel adds KUnit, fault injection and kmemleak.
+grep -q 'ktest.debug=1' /proc/cmdline && SUITES="$SUITES debug"
 
 cases_of() {
 	grep -o '^\(sub\)\{0,1\}test_[a-z0-9_]*' "/tests/t_$1.sh"
@@ -39,10 +41,18 @@ for suite in $SUITES; do
 	done
 done
 
-# Last: whatever ran above, the kernel must not have complained.
+# Last: whatever ran above, the kernel must not have complained, and on
+# the sanitizer kernel kmemleak must find nothing either.
 n=$((n + 1))
-if dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection' >/tmp/bad.log; then
-	sed 's/^/# /' /tmp/bad.log
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/tmp/bad.log
+fi
+if dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN|circular locking|sleeping function' >>/tmp/bad.log ||
+	[ -s /tmp/bad.log ]; then
+	head -n 60 /tmp/bad.log | sed 's/^/# /'
 	echo "not ok $n kernel_log_clean"
 else
 	echo "ok $n kernel_log_clean"

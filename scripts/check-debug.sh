@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# make check-debug: the whole suite on the sanitizer kernel (KASAN, lockdep,
+# kmemleak, UBSAN, list and object debugging, panic_on_warn), plus KUnit,
+# fault injection on every error path and a final kmemleak scan; then each
+# detector proven armed by the canary module, one throwaway boot per bug.
+# The kernel is built once (about half an hour on 2 cores) and cached.
+#   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
+#   ACCEL=kvm|tcg        skip the KVM probe
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/kernels.sh"
+source "$ROOT/scripts/vm.sh"
+source "$ROOT/scripts/suite.sh"
+source "$ROOT/scripts/debug-kernel.sh"
+
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
+
+# Each bug the canary commits, and the report that must follow.
+DETECTORS=(
+	"kasan:BUG: KASAN: slab-out-of-bounds"
+	"lockdep:WARNING: possible circular locking dependency detected"
+	"kmemleak:unreferenced object"
+	"atomic_sleep:BUG: sleeping function called from invalid context"
+	"ubsan:UBSAN: shift-out-of-bounds"
+)
+
+detectors_suite() {
+	local number=$1 failed_before=$failed i=0 spec bug report log out
+	out=$BUILD_ROOT/$KVER
+	echo "    KTAP version 1"
+	echo "    # Subtest: detectors"
+	echo "    1..${#DETECTORS[@]}"
+	for spec in "${DETECTORS[@]}"; do
+		i=$((i + 1))
+		bug=${spec%%:*}
+		report=${spec#*:}
+		log=$out/canary-$bug.log
+		KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.bug=$bug" \
+			run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" canary 600 \
+			"$out/canary-$bug.console" >"$log" || true
+		cat "$out/canary-$bug.console" >>"$log"
+		if grep -qF "$report" "$log" && grep -q canary "$log"; then
+			result ok "$i" "$bug # reported: $report"
+		else
+			tail -n 20 "$log" | sed 's/^/    # /'
+			result "not ok" "$i" "$bug"
+		fi
+	done
+	[ "$failed" -eq "$failed_before" ] && echo "ok $number detectors" ||
+		echo "not ok $number detectors"
+}
+
+ensure_deps
+start=$SECONDS
+debug_kernel
+export KVER KERNEL_IMAGE KDIR MODULES_DIR
+BUILD_CANARY=1
+KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
+echo "KTAP version 1"
+echo "1..2"
+check_kernel "debug-$KVER" 1
+KERNEL_CMDLINE=
+detectors_suite 2
+note "$((SECONDS - start))s"
+summary

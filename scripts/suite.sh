@@ -1,0 +1,113 @@
+# The suite on one kernel, as a KTAP subtest: build with W=1, boot under
+# QEMU, relay the guest's results, check the console. Used by check.sh and
+# check-debug.sh.
+# shellcheck shell=bash
+
+# Indent the guest's KTAP one level deeper and tally its results into
+# $1: "planned seen passed failed skipped finished". Leaves are counted: the
+# results nested under a subtest, not the subtest's own line, unless it
+# failed with no failing leaf (a program that crashed, say).
+relay_guest() {
+	awk -v tally="$1" '
+		function count(line) {
+			if (line ~ /# SKIP/) skip++
+			else if (line ~ /^ *ok /) pass++
+			else { fail++; nested_fail++ }
+		}
+		/^ktest: guest done$/ { done = 1; next }
+		{ print "        " $0; fflush() }
+		/^1\.\.[0-9]+$/ { planned = substr($0, 4) }
+		/^    (not )?ok [0-9]+/ { nested = 1; count($0); next }
+		/^(not )?ok [0-9]+/ {
+			seen++
+			if (!nested) count($0)
+			else if ($1 == "not" && !nested_fail) fail++
+			nested = nested_fail = 0
+		}
+		END { print planned + 0, seen + 0, pass + 0, fail + 0, skip + 0, done + 0 > tally }'
+}
+
+check_kernel() {
+	local name=$1 number=$2 failed_before=$failed out log console rc
+	local planned seen gpass gfail gskip finished resolved attempt
+
+	echo "    KTAP version 1"
+	echo "    # Subtest: $name"
+	echo "    1..3"
+
+	# In a subshell, so that a kernel that cannot be had fails its own
+	# tests instead of ending the run.
+	resolved=$BUILD_ROOT/resolved-$name
+	mkdir -p "$BUILD_ROOT"
+	if (resolve_kernel "$name" &&
+		declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT) >"$resolved"; then
+		source "$resolved"
+	else
+		result "not ok" 1 build_w1_warning_free "ERROR cannot get kernel $name"
+		result ok 2 guest "SKIP no kernel"
+		result ok 3 console_clean "SKIP no kernel"
+		echo "not ok $number $name"
+		return
+	fi
+	out=$BUILD_ROOT/$KVER
+	mkdir -p "$out"
+	log=$out/build.log
+	console=$out/console.log
+	echo "    # kernel $KVER: image $KERNEL_IMAGE, headers ${BUILD_CHROOT:+(chroot) }$BUILD_CHROOT$KDIR"
+
+	echo "    # building modules and test programs (log: $log)"
+	if build_for_kernel "$out" >"$log" 2>&1 &&
+		[ -z "$(build_problems "$log")" ]; then
+		result ok 1 build_w1_warning_free
+	else
+		{ build_problems "$log" | grep . || tail -n 10 "$log"; } |
+			head -n 20 | sed 's/^/    # /'
+		result "not ok" 1 build_w1_warning_free
+		result ok 2 guest "SKIP build failed"
+		result ok 3 console_clean "SKIP build failed"
+		echo "not ok $number $name"
+		return
+	fi
+
+	make_initramfs "$out/initramfs.gz" "$KVER" "$out"
+	echo "    # booting under QEMU ($(pick_accel "$KERNEL_IMAGE")), up to ${GUEST_TIMEOUT}s (console: $console)"
+	for attempt in 1 2; do
+		rc=0
+		run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" check "$GUEST_TIMEOUT" "$console" |
+			relay_guest "$out/tally" || rc=$?
+		read -r planned seen gpass gfail gskip finished <"$out/tally"
+		# A kernel that crashes while booting, before the suite starts,
+		# is retried once: under TCG, the kernel's own text patching
+		# has been seen to crash 7.2 at boot, in no code of ours.
+		[ "$planned" -eq 0 ] && [ "$rc" != 124 ] && [ $attempt = 1 ] || break
+		cp "$console" "$out/console-boot-crash.log"
+		echo "    # the kernel crashed before the suite started (kept in $out/console-boot-crash.log); booting again:"
+		grep -m 3 -E 'Oops|BUG:|panic' "$console" | sed 's/^/    # /'
+	done
+	passed=$((passed + gpass))
+	failed=$((failed + gfail))
+	skipped=$((skipped + gskip))
+
+	if [ "$finished" = 1 ] && [ "$seen" -eq "$planned" ] && [ "$planned" -gt 0 ]; then
+		[ "$gfail" -eq 0 ] && echo "    ok 2 guest" || echo "    not ok 2 guest"
+	else
+		# Cases that never reported count as failed; at least one does.
+		local missing=$((planned > seen ? planned - seen : 1))
+		failed=$((failed + missing))
+		echo "    # guest stopped after $seen of $planned cases (QEMU status $rc$([ "$rc" = 124 ] && echo ", timed out after ${GUEST_TIMEOUT}s")); console tail:"
+		tail -n 40 "$console" | sed 's/^/    # /'
+		echo "    not ok 2 guest # $([ "$rc" = 124 ] && echo TIMEOUT || echo ERROR) $missing cases did not report"
+	fi
+
+	# Not "Call Trace": failed allocations print one under fault injection,
+	# and every report that matters has one of these headlines.
+	if grep -E 'Kernel panic|BUG:|WARNING:|Oops|KASAN|UBSAN' "$console" >"$out/console-problems"; then
+		head -n 20 "$out/console-problems" | sed 's/^/    # /'
+		result "not ok" 3 console_clean
+	else
+		result ok 3 console_clean
+	fi
+
+	[ "$failed" -eq "$failed_before" ] && echo "ok $number $name" || echo "not ok $number $name"
+}
+

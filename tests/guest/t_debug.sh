@@ -1,0 +1,76 @@
+# Only on the sanitizer kernel (make check-debug): KUnit, fault injection
+# on every error path, and kmemleak.
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# Make the N-th allocation or user copy of a task fail on request
+# (fail-nth), GFP_KERNEL and single pages included, with one log line per
+# injected fault and no random failures.
+setup_fault_injection() {
+	for attr in failslab fail_page_alloc fail_usercopy; do
+		dir=/sys/kernel/debug/$attr
+		echo 0 >$dir/probability
+		echo Y >$dir/task-filter
+		echo 1 >$dir/verbose
+	done
+	echo N >/sys/kernel/debug/failslab/ignore-gfp-wait
+	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait
+	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+	echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
+}
+
+# Failed allocations log warnings with stack traces, which is expected
+# here; anything a sanitizer says is not. Then clear the log, so that the
+# suite's last check sees only what came after.
+assert_only_allocation_failures_logged() {
+	if dmesg | grep -E 'BUG:|KASAN|UBSAN|WARNING:|Oops|circular locking|sleeping function|general protection' >/tmp/reports; then
+		cat /tmp/reports
+		fail "a sanitizer reported a problem under fault injection"
+	fi
+	dmesg -c >/dev/null
+}
+
+# kmemleak reports objects at least 5 s old: wait, scan twice, read.
+assert_no_leaks() {
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	if [ -n "$(cat $KMEMLEAK)" ]; then
+		head -n 40 $KMEMLEAK
+		fail "kmemleak found leaks"
+	fi
+}
+
+subtest_kunit_echo_buffer() {
+	results=/sys/kernel/debug/kunit/echo_buffer/results
+	insmod echo_buffer_kunit.ko
+	# The cases, one level down, as this suite's subtests.
+	echo "KTAP version 1"
+	echo "1..$(grep -c '^    \(not \)\{0,1\}ok ' $results)"
+	sed -n 's/^    \(\(not \)\{0,1\}ok .*\)/\1/p; s/^    \(# .*\)/\1/p' $results
+	grep -q '^ok ' $results
+}
+
+test_fault_injection_in_every_module_init() {
+	setup_fault_injection
+	echo clear >$KMEMLEAK
+	for m in $MODULES; do
+		case $m in
+		echo) fault-sweep load echo.ko echo "devices=2" ;;
+		*) fault-sweep load "$m.ko" "$m" ;;
+		esac || fail "$m: a failed load was not clean"
+		rmmod "$m"
+	done
+	assert_only_allocation_failures_logged
+	assert_no_leaks
+}
+
+test_fault_injection_in_every_echo_call() {
+	setup_fault_injection
+	echo clear >$KMEMLEAK
+	insmod echo.ko
+	fault-sweep ops /dev/echo || fail "a failed call was not clean"
+	rmmod echo
+	assert_only_allocation_failures_logged
+	assert_no_leaks
+}
