@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lesson4/echo.h>
@@ -38,7 +39,7 @@
 
 enum kind { ALLOC, USERCOPY, NR_KINDS };
 
-static int fail_nth_fd, kmsg_fd;
+static int fail_nth_fd, kmsg_fd; /* fail_nth_fd: in the child only */
 
 /* Skip what the kernel log holds so far. */
 static void kmsg_skip(void)
@@ -74,20 +75,21 @@ static void set_fail_nth(unsigned int n)
 	char buf[16];
 	int len = snprintf(buf, sizeof(buf), "%u", n);
 
-	if (pwrite(fail_nth_fd, buf, len, 0) != len) {
-		perror("fail-nth");
-		exit(2);
-	}
+	if (pwrite(fail_nth_fd, buf, len, 0) != len)
+		_exit(126);
 }
 
-/* Zero if the fault set up with set_fail_nth() was injected. */
-static unsigned int fail_nth_left(void)
+/*
+ * After set_fail_nth(): was the fault injected? Reading the file is itself
+ * a user copy that counts down, so a failed read means "not yet" too.
+ */
+static int fail_nth_injected(void)
 {
 	char buf[16] = { 0 };
 
 	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
-		return 1;
-	return strtoul(buf, NULL, 10);
+		return 0;
+	return strtoul(buf, NULL, 10) == 0;
 }
 
 typedef int (*op_fn)(void *ctx); /* 0, or the errno of the failure */
@@ -106,16 +108,33 @@ static int sweep(const char *what, op_fn op, check_fn check, reset_fn reset,
 	static const int expected[NR_KINDS] = { ENOMEM, EFAULT };
 	static const char *const names[NR_KINDS] = { "allocation",
 						     "user copy" };
+	int err, kind, status;
 	const char *wrong;
 	unsigned int n;
-	int err, kind;
+	pid_t pid;
 
 	for (n = 1; n < MAX_POINTS; n++) {
+		/*
+		 * In a child of its own: the countdown goes on after the
+		 * operation and would make the next call of this process fail.
+		 */
 		kmsg_skip();
-		set_fail_nth(n);
-		err = op(ctx);
-		if (fail_nth_left()) {
-			set_fail_nth(0);
+		pid = fork();
+		if (pid == 0) {
+			/* The file belongs to the task that opens it. */
+			fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+			set_fail_nth(n);
+			err = op(ctx);
+			_exit(fail_nth_injected() << 7 | (err & 0x7f));
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) == 126) {
+			printf("%s: point %u: the operation's process died\n",
+			       what, n);
+			return 1;
+		}
+		err = WEXITSTATUS(status) & 0x7f;
+		if (!(WEXITSTATUS(status) >> 7)) {
 			if (err) {
 				printf("%s: failed with %s and no fault injected\n",
 				       what, strerror(err));
@@ -351,9 +370,8 @@ static int sweep_ops(char **argv)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fail_nth_fd < 0 || kmsg_fd < 0) {
+	if (kmsg_fd < 0 || access("/proc/thread-self/fail-nth", W_OK)) {
 		perror("fail-nth or /dev/kmsg");
 		return 2;
 	}
