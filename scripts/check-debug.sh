@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make check-debug: the whole suite on the sanitizer kernel (KASAN, lockdep,
 # kmemleak, UBSAN, list and object debugging, panic_on_warn), plus KUnit,
-# fault injection on every error path and a final kmemleak scan; then each
-# detector proven armed by the canary module, one throwaway boot per bug.
+# fault injection on every error path, stress (torture, load/unload races,
+# stress-ng) and a final kmemleak scan; then each detector proven armed by
+# the canary module, one throwaway boot per bug; then trinity in a boot of
+# its own.
 # The kernel is built once (about half an hour on 2 cores) and cached.
 #   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
 #   ACCEL=kvm|tcg        skip the KVM probe
@@ -49,16 +51,43 @@ detectors_suite() {
 		echo "not ok $number detectors"
 }
 
+# trinity with the echo device as a victim file, in a boot of its own.
+fuzz_suite() {
+	local number=$1 out=$BUILD_ROOT/$KVER log syscalls
+	log=$out/fuzz.log
+	echo "    KTAP version 1"
+	echo "    # Subtest: fuzz"
+	echo "    1..1"
+	KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE" run_vm "$KERNEL_IMAGE" \
+		"$out/initramfs.gz" fuzz 600 "$out/fuzz.console" >"$log" || true
+	syscalls=$(sed -n 's/^fuzz: \([1-9][0-9]*\) syscalls.*/\1/p' "$log")
+	grep '^fuzz:' "$log" | sed 's/^/    # /'
+	if [ -n "$syscalls" ] && grep -q '^fuzz: no kernel reports$' "$log" &&
+		grep -q '^fuzz: echo unloaded$' "$log" &&
+		grep -q '^fuzz: /dev/echo still works: alive$' "$log" &&
+		! grep -qE 'Kernel panic|BUG:|WARNING:|Oops|KASAN|UBSAN' "$out/fuzz.console"; then
+		result ok 1 "trinity # ${syscalls:-?} syscalls, no kernel reports"
+		echo "ok $number fuzz"
+	else
+		tail -n 30 "$log" "$out/fuzz.console" | sed 's/^/    # /'
+		result "not ok" 1 trinity
+		echo "not ok $number fuzz"
+	fi
+}
+
 ensure_deps
+install_packages stress-ng trinity
 start=$SECONDS
 debug_kernel
 export KVER KERNEL_IMAGE KDIR MODULES_DIR
 BUILD_CANARY=1
+GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 echo "KTAP version 1"
-echo "1..2"
+echo "1..3"
 check_kernel "debug-$KVER" 1
 KERNEL_CMDLINE=
 detectors_suite 2
+fuzz_suite 3
 note "$((SECONDS - start))s"
 summary

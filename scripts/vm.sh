@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 
 # make_initramfs OUT KVER BUILD: busybox, the guest scripts, the modules
-# and the test programs of BUILD, and the kernel's module indexes.
+# and the test programs of BUILD, the kernel's module indexes, and the
+# host programs named in GUEST_PROGRAMS.
 make_initramfs() {
 	local out=$1 kver=$2 build=$3 root applet f
 	root=$(mktemp -d)
@@ -13,13 +14,21 @@ make_initramfs() {
 	for applet in $(/bin/busybox --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 	done
-	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' \
-		>"$root/etc/passwd"
-	printf 'root:x:0:\nuser:x:1000:\n' >"$root/etc/group"
+	printf '%s\n' root:x:0:0:root:/root:/bin/sh user:x:1000:1000:user:/tmp:/bin/sh \
+		nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$root/etc/passwd"
+	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
 	cp "$ROOT"/tests/guest/*.sh "$root/tests/"
 	cp "$ROOT/tests/guest/init" "$root/init"
 	cp "$build"/modules/*.ko "$root/root/"
 	cp "$build"/progs/* "$root/bin/"
+	# Host programs for the guest (stress-ng, trinity), with their libraries.
+	for f in ${GUEST_PROGRAMS:-}; do
+		cp "$f" "$root/bin/"
+		ldd "$f" | grep -o '/[^ ]*' | while read -r lib; do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	done
 	for f in "$MODULES_DIR"/modules.builtin "$MODULES_DIR"/modules.order; do
 		[ ! -r "$f" ] || cp "$f" "$root/lib/modules/$kver/"
 	done

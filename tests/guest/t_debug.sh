@@ -72,3 +72,44 @@ test_fault_injection_in_every_echo_call() {
 	assert_only_allocation_failures_logged
 	assert_no_leaks
 }
+
+# Stress, bounded in time, on the VM's 2 vCPUs: the operations each part
+# ran are printed.
+
+test_stress_torture_for_30s() {
+	insmod echo.ko
+	echo-torture /dev/echo 30 3 2 2 2 4096 || fail "torn reads or errors"
+}
+
+# Load and unload while other processes keep opening the device and
+# reading the module's files: opens race with registration and removal.
+test_stress_load_unload_while_opening() {
+	for m in echo locking_demo; do
+		(while :; do cat /dev/echo /sys/kernel/debug/locking_demo/* \
+			/sys/class/misc/echo/length >/dev/null 2>&1 || :; done) &
+		opener=$!
+		loads=0 busy=0
+		while [ $loads -lt 50 ]; do
+			insmod "$m.ko" || fail "$m: load $loads failed"
+			# An opener may hold the device: rmmod then waits for it.
+			until rmmod "$m" 2>/dev/null; do busy=$((busy + 1)); done
+			loads=$((loads + 1))
+		done
+		kill $opener
+		wait $opener 2>/dev/null
+		echo "$m: $loads loads and unloads under concurrent opens ($busy unloads refused while open)"
+		assert_gone "$m" /dev/echo
+	done
+}
+
+test_stress_ng_dev() {
+	insmod echo.ko capacity=65536
+	stress-ng --dev 2 --dev-file /dev/echo --timeout 20s --metrics-brief \
+		>/tmp/stress-ng.log 2>&1 || { cat /tmp/stress-ng.log; fail "stress-ng failed"; }
+	grep -E 'dev ' /tmp/stress-ng.log
+	grep -q 'successful run completed' /tmp/stress-ng.log ||
+		{ cat /tmp/stress-ng.log; fail "stress-ng did not complete"; }
+	# The device still works afterwards.
+	echo ok >/dev/echo
+	assert_eq ok "$(cat /dev/echo)" "after stress-ng"
+}

@@ -122,7 +122,8 @@ static int sweep(const char *what, op_fn op, check_fn check, reset_fn reset,
 		pid = fork();
 		if (pid == 0) {
 			/* The file belongs to the task that opens it. */
-			fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+			fail_nth_fd =
+				open("/proc/thread-self/fail-nth", O_RDWR);
 			set_fail_nth(n);
 			err = op(ctx);
 			_exit(fail_nth_injected() << 7 | (err & 0x7f));
@@ -164,6 +165,12 @@ static int sweep(const char *what, op_fn op, check_fn check, reset_fn reset,
 	}
 	printf("%s: more than %d points\n", what, MAX_POINTS);
 	return 1;
+}
+
+static void print_points(const char *what, const int points[NR_KINDS])
+{
+	printf("%s: %d allocation and %d user copy faults, each handled cleanly\n",
+	       what, points[ALLOC], points[USERCOPY]);
 }
 
 struct load_ctx {
@@ -220,8 +227,7 @@ static int sweep_load(int argc, char **argv)
 	}
 	if (sweep(ctx.name, load, load_left_nothing, unload, &ctx, points))
 		return 1;
-	printf("%s: %d allocation and %d user copy failure points, each a clean error or a fallback\n",
-	       ctx.name, points[ALLOC], points[USERCOPY]);
+	print_points(ctx.name, points);
 	return 0;
 }
 
@@ -361,8 +367,7 @@ static int sweep_ops(char **argv)
 		    sweep(ops[i].name, ops[i].op, record_unchanged,
 			  reset_record, &ctx, points))
 			return 1;
-		printf("%s: %d allocation and %d user copy failure points, each a clean error or a fallback\n",
-		       ops[i].name, points[ALLOC], points[USERCOPY]);
+		print_points(ops[i].name, points);
 	}
 	return 0;
 }
