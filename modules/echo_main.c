@@ -51,51 +51,51 @@
  * The parameters are checked as they are set, before init runs: anything
  * that is not a number in range, in any form, fails the load with -EINVAL.
  */
-static int set_uint_in_range(const char *val, const struct kernel_param *kp,
-			     unsigned int min, unsigned int max, bool octal)
+struct echo_param {
+	unsigned int value, min, max;
+	bool octal; /* shown and explained in octal, as a mode is */
+};
+
+static int echo_param_set(const char *val, const struct kernel_param *kp)
 {
+	struct echo_param *param = kp->arg;
 	unsigned int value;
 
-	if (kstrtouint(val, 0, &value) || value < min || value > max) {
-		if (octal)
+	if (kstrtouint(val, 0, &value) || value < param->min ||
+	    value > param->max) {
+		if (param->octal)
 			pr_err("%s=%s is invalid: expected %#o..%#o\n",
-			       kp->name, val, min, max);
+			       kp->name, val, param->min, param->max);
 		else
 			pr_err("%s=%s is invalid: expected %u..%u\n", kp->name,
-			       val, min, max);
+			       val, param->min, param->max);
 		return -EINVAL;
 	}
-	*(unsigned int *)kp->arg = value;
+	param->value = value;
 	return 0;
 }
 
-static unsigned int capacity = ECHO_DEFAULT_CAPACITY;
-
-static int capacity_set(const char *val, const struct kernel_param *kp)
+static int echo_param_get(char *buffer, const struct kernel_param *kp)
 {
-	return set_uint_in_range(val, kp, 1, ECHO_MAX_CAPACITY, false);
+	const struct echo_param *param = kp->arg;
+
+	return sysfs_emit(buffer, param->octal ? "%#o\n" : "%u\n",
+			  param->value);
 }
 
-static const struct kernel_param_ops capacity_ops = {
-	.set = capacity_set,
-	.get = param_get_uint,
+static const struct kernel_param_ops echo_param_ops = {
+	.set = echo_param_set,
+	.get = echo_param_get,
 };
-module_param_cb(capacity, &capacity_ops, &capacity, 0444);
+
+static struct echo_param capacity = { ECHO_DEFAULT_CAPACITY, 1,
+				      ECHO_MAX_CAPACITY };
+module_param_cb(capacity, &echo_param_ops, &capacity, 0444);
 MODULE_PARM_DESC(capacity,
 		 "Bytes each device can hold, 1..16777216 (default 4096)");
 
-static unsigned int devices = 1;
-
-static int devices_set(const char *val, const struct kernel_param *kp)
-{
-	return set_uint_in_range(val, kp, 1, ECHO_MAX_DEVICES, false);
-}
-
-static const struct kernel_param_ops devices_ops = {
-	.set = devices_set,
-	.get = param_get_uint,
-};
-module_param_cb(devices, &devices_ops, &devices, 0444);
+static struct echo_param devices = { 1, 1, ECHO_MAX_DEVICES };
+module_param_cb(devices, &echo_param_ops, &devices, 0444);
 MODULE_PARM_DESC(devices,
 		 "Devices: /dev/echo, /dev/echo1... (1..64, default 1)");
 
@@ -103,23 +103,8 @@ MODULE_PARM_DESC(devices,
  * Root only by default: every opener shares one buffer, so any wider mode
  * lets one user read what another user wrote.
  */
-static unsigned int mode = 0600;
-
-static int mode_set(const char *val, const struct kernel_param *kp)
-{
-	return set_uint_in_range(val, kp, 0, 0777, true);
-}
-
-static int mode_get(char *buffer, const struct kernel_param *kp)
-{
-	return sysfs_emit(buffer, "%#o\n", *(unsigned int *)kp->arg);
-}
-
-static const struct kernel_param_ops mode_ops = {
-	.set = mode_set,
-	.get = mode_get,
-};
-module_param_cb(mode, &mode_ops, &mode, 0444);
+static struct echo_param mode = { 0600, 0, 0777, true };
+module_param_cb(mode, &echo_param_ops, &mode, 0444);
 MODULE_PARM_DESC(mode,
 		 "Permissions of the device nodes, 0..0777 (default 0600)");
 
@@ -222,7 +207,7 @@ static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct echo_dev *dev = iocb->ki_filp->private_data;
 	bool append = iocb->ki_flags & IOCB_APPEND;
-	size_t capacity = dev->buf.capacity;
+	size_t limit = dev->buf.capacity;
 	size_t count = iov_iter_count(from);
 	loff_t pos = iocb->ki_pos;
 	ssize_t ret;
@@ -230,14 +215,14 @@ static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!count)
 		return 0;
-	if (!append && pos >= capacity)
+	if (!append && pos >= limit)
 		return -ENOSPC;
 
 	/*
 	 * Copy in before taking the lock: a bad pointer then changes nothing,
 	 * and a slow page fault never stalls the other users of the device.
 	 */
-	count = min_t(size_t, count, append ? capacity : capacity - pos);
+	count = min_t(size_t, count, append ? limit : limit - pos);
 	data = kvmalloc(count, GFP_KERNEL);
 	if (!data)
 		return -ENOMEM;
@@ -406,7 +391,7 @@ static int echo_dev_create(struct echo_dev *dev, unsigned int index)
 {
 	int ret;
 
-	echo_buffer_init(&dev->buf, capacity);
+	echo_buffer_init(&dev->buf, capacity.value);
 	init_rwsem(&dev->lock);
 	mutex_init(&dev->write_lock);
 	init_waitqueue_head(&dev->wait);
@@ -417,7 +402,7 @@ static int echo_dev_create(struct echo_dev *dev, unsigned int index)
 		return -ENOMEM;
 	dev->misc.minor = MISC_DYNAMIC_MINOR;
 	dev->misc.fops = &echo_fops;
-	dev->misc.mode = mode;
+	dev->misc.mode = mode.value;
 	/* Created with the node, so userspace never sees it without them. */
 	dev->misc.groups = echo_groups;
 
@@ -445,18 +430,18 @@ static int __init echo_init(void)
 
 	pr_info("Initializing echo device\n");
 
-	echo_devs = kcalloc(devices, sizeof(*echo_devs), GFP_KERNEL);
+	echo_devs = kcalloc(devices.value, sizeof(*echo_devs), GFP_KERNEL);
 	if (!echo_devs)
 		return -ENOMEM;
 
-	for (i = 0; i < devices; i++) {
+	for (i = 0; i < devices.value; i++) {
 		ret = echo_dev_create(&echo_devs[i], i);
 		if (ret)
 			goto err_destroy;
 	}
 
 	pr_info("Ready: %u device(s) from /dev/echo, capacity %u bytes, mode %#o\n",
-		devices, capacity, mode);
+		devices.value, capacity.value, mode.value);
 	return 0;
 
 err_destroy:
@@ -470,7 +455,7 @@ static void __exit echo_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < devices; i++)
+	for (i = 0; i < devices.value; i++)
 		echo_dev_destroy(&echo_devs[i]);
 	kfree(echo_devs);
 	pr_info("Echo device unloaded\n");
