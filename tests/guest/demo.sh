@@ -35,9 +35,11 @@ run 'echo "Appended line" >> /dev/echo'
 run "cat /dev/echo"
 run "head -c 5000 /dev/zero > /dev/echo   # more than the 4096-byte capacity"
 run "wc -c < /dev/echo"
+run "cat /sys/class/misc/echo/length /sys/class/misc/echo/memory /sys/class/misc/echo/writes"
 run "rmmod echo"
 run "dmesg | tail -9"
 run "insmod echo.ko capacity=0   # parameters are validated"
+run "dmesg | tail -2"
 run "ls /dev/echo"
 
 section "locking_demo: mutex and spinlock"
