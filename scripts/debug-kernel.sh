@@ -14,8 +14,7 @@ debug_kernel() {
 	local tarball version key dir src log pid
 	# shellcheck disable=SC2086
 	install_packages $DEBUG_KERNEL_PACKAGES
-	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
-	version=$(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')
+	read -r tarball version < <(linux_source_tarball)
 	# The cache key: the config and how it is applied (allnoconfig, then
 	# the fragment); bump the recipe number when the build steps change.
 	key=$( (echo "recipe 1"; cat "$ROOT/scripts/debug-kernel.config") |

@@ -14,6 +14,11 @@ HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
 	busybox-static cpio gzip gcc gcc-multilib libc6-dev make kmod debootstrap
 	linux-source"
 
+# What the kernel prints on the console when something is wrong. Not "Call
+# Trace": failed allocations print one under fault injection, and every
+# report that matters has one of these headlines.
+CONSOLE_REPORTS='Kernel panic|BUG:|WARNING:|Oops|KASAN|UBSAN'
+
 die() {
 	echo "error: $*" >&2
 	exit 1
@@ -67,13 +72,19 @@ ensure_deps() {
 	install_packages $HOST_PACKAGES
 }
 
+# The host suite's linux-source tarball and its package version.
+linux_source_tarball() {
+	local tarball
+	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	echo "$tarball $(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')"
+}
+
 # The host suite's kernel source, unpacked once per package version with
 # just what the linters and the kselftest harness need.
 kernel_source() {
 	local tarball version dir top
-	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	read -r tarball version < <(linux_source_tarball)
 	top=$(basename "$tarball" .tar.xz)
-	version=$(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')
 	dir=$CACHE_DIR/linux-source-$version
 	if [ ! -e "$dir/.unpacked-2" ]; then
 		echo "# unpacking the linters and kselftest from $tarball" >&2

@@ -99,9 +99,7 @@ check_kernel() {
 		echo "    not ok 2 guest # $([ "$rc" = 124 ] && echo TIMEOUT || echo ERROR) $missing cases did not report"
 	fi
 
-	# Not "Call Trace": failed allocations print one under fault injection,
-	# and every report that matters has one of these headlines.
-	if grep -E 'Kernel panic|BUG:|WARNING:|Oops|KASAN|UBSAN' "$console" >"$out/console-problems"; then
+	if grep -E "$CONSOLE_REPORTS" "$console" >"$out/console-problems"; then
 		head -n 20 "$out/console-problems" | sed 's/^/    # /'
 		result "not ok" 3 console_clean
 	else

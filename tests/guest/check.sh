@@ -50,7 +50,7 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >/tmp/bad.log
 fi
-if dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN|circular locking|sleeping function' >>/tmp/bad.log ||
+if dmesg | grep -E "$KERNEL_REPORTS|Call Trace" >>/tmp/bad.log ||
 	[ -s /tmp/bad.log ]; then
 	head -n 60 /tmp/bad.log | sed 's/^/# /'
 	echo "not ok $n kernel_log_clean"

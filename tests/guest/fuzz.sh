@@ -2,6 +2,7 @@
 # The guest side of the fuzz boot (make check-debug): trinity with the echo
 # device among its victim files, for a bounded number of system calls, in a
 # boot of its own, because it renames, unlinks and kills at random.
+. /tests/lib.sh
 insmod echo.ko mode=0666
 # trinity gets a node of its own to play with (it may replace /dev/echo).
 node() {
@@ -24,5 +25,5 @@ echo "fuzz: device opens during the run: $(cat /sys/class/misc/echo/opens)"
 node /tmp/check
 echo "fuzz: /dev/echo still works: $(echo alive >/tmp/check && cat /tmp/check)"
 rmmod echo && echo "fuzz: echo unloaded"
-dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|UBSAN|KASAN|circular locking|sleeping function' &&
+dmesg | grep -E "$KERNEL_REPORTS" &&
 	echo "fuzz: kernel reports found" || echo "fuzz: no kernel reports"
