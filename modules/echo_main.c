@@ -9,11 +9,13 @@
  * - A write that would cross the capacity stores what fits and returns that
  *   short count; a write at or past the capacity fails with -ENOSPC. Data is
  *   never dropped silently.
- * - open with O_TRUNC (the shell's ">") empties the buffer.
+ * - open with O_TRUNC (the shell's ">") empties the buffer. O_DIRECT is
+ *   refused with -EINVAL before anything changes.
  * - A write lands whole or not at all, and a reader sees all of it or none:
  *   writes are copied in before the lock is taken, then stored under it.
  * - Readers share the lock and run in parallel; a writer holds it alone.
- *   Every wait that can last is interruptible.
+ *   A writer waits interruptibly for other writers, then killably for the
+ *   readers in progress.
  * - The ioctls are in include/uapi/lesson4/echo.h, the sysfs attributes
  *   in /sys/class/misc/echo*.
  */
@@ -34,6 +36,7 @@
 #include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -49,20 +52,24 @@
 
 /*
  * The parameters are checked as they are set, before init runs: anything
- * that is not a number in range, in any form, fails the load with -EINVAL.
+ * that is not a number in range fails the load with -EINVAL. Numbers are
+ * decimal; a mode is octal, as chmod reads it: 644, 0644 and 0o644 agree.
  */
 struct echo_param {
 	unsigned int value, min, max;
-	bool octal; /* shown and explained in octal, as a mode is */
+	bool octal; /* read, shown and explained in octal, as a mode is */
 };
 
 static int echo_param_set(const char *val, const struct kernel_param *kp)
 {
 	struct echo_param *param = kp->arg;
+	const char *digits = val;
 	unsigned int value;
 
-	if (kstrtouint(val, 0, &value) || value < param->min ||
-	    value > param->max) {
+	if (param->octal && (!strncmp(val, "0o", 2) || !strncmp(val, "0O", 2)))
+		digits += 2;
+	if (kstrtouint(digits, param->octal ? 8 : 10, &value) ||
+	    value < param->min || value > param->max) {
 		if (param->octal)
 			pr_err("%s=%s is invalid: expected %#o..%#o\n",
 			       kp->name, val, param->min, param->max);
@@ -101,12 +108,13 @@ MODULE_PARM_DESC(devices,
 
 /*
  * Root only by default: every opener shares one buffer, so any wider mode
- * lets one user read what another user wrote.
+ * lets one user read what another user wrote. 0 is refused: misc would
+ * quietly turn it into 0600.
  */
-static struct echo_param mode = { 0600, 0, 0777, true };
+static struct echo_param mode = { 0600, 01, 0777, true };
 module_param_cb(mode, &echo_param_ops, &mode, 0444);
 MODULE_PARM_DESC(mode,
-		 "Permissions of the device nodes, 0..0777 (default 0600)");
+		 "Permissions of the device nodes, octal 1..777 (default 600)");
 
 enum echo_counter {
 	ECHO_OPENS,
@@ -131,6 +139,14 @@ struct echo_dev {
 };
 
 static struct echo_dev *echo_devs;
+/*
+ * Set once every device is registered. Until then open fails: if a later
+ * device cannot be registered, init unwinds and the module is freed, and
+ * no file may be left open on it. misc_open() calls echo_open() under
+ * misc_mtx, which misc_deregister() takes too, so once the unwinding has
+ * deregistered a device, no opener of it is still inside echo_open().
+ */
+static bool echo_ready;
 
 static int echo_lock_write(struct echo_dev *dev)
 {
@@ -157,8 +173,11 @@ static int echo_set_length(struct echo_dev *dev, loff_t len)
 		return ret;
 	ret = echo_buffer_set_length(&dev->buf, len);
 	echo_unlock_write(dev);
+	/* Shorter makes room for writers, longer gives readers bytes. */
 	if (!ret)
-		wake_up_interruptible_poll(&dev->wait, EPOLLOUT | EPOLLWRNORM);
+		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM |
+							       EPOLLOUT |
+							       EPOLLWRNORM);
 	return ret;
 }
 
@@ -169,6 +188,14 @@ static int echo_open(struct inode *inode, struct file *file)
 		container_of(file->private_data, struct echo_dev, misc);
 	int ret;
 
+	if (!READ_ONCE(echo_ready))
+		return -ENODEV;
+	/*
+	 * The VFS refuses O_DIRECT only after ->open has run: refuse it here,
+	 * before the truncation, so that a failed open changes nothing.
+	 */
+	if (file->f_flags & O_DIRECT)
+		return -EINVAL;
 	file->private_data = dev;
 
 	/* As for a regular file, O_TRUNC empties it: the shell's ">" replaces. */
@@ -180,7 +207,7 @@ static int echo_open(struct inode *inode, struct file *file)
 
 	atomic64_inc(&dev->counters[ECHO_OPENS]);
 	/* Rate-limited: the lesson shows it, a busy device must not flood. */
-	pr_info_ratelimited("Device opened\n");
+	dev_info_ratelimited(dev->misc.this_device, "Device opened\n");
 	return 0;
 }
 
@@ -244,7 +271,8 @@ static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		atomic64_inc(&dev->counters[ECHO_WRITES]);
 		atomic64_add(ret, &dev->counters[ECHO_BYTES_WRITTEN]);
 		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM);
-		pr_info_ratelimited("Wrote %zd bytes to device\n", ret);
+		dev_info_ratelimited(dev->misc.this_device,
+				     "Wrote %zd bytes to device\n", ret);
 	}
 out_free:
 	kvfree(data);
@@ -263,11 +291,14 @@ static loff_t echo_llseek(struct file *file, loff_t offset, int whence)
 static __poll_t echo_poll(struct file *file, poll_table *wait)
 {
 	struct echo_dev *dev = file->private_data;
-	size_t len = READ_ONCE(dev->buf.len);
-	loff_t pos = READ_ONCE(file->f_pos);
+	size_t len;
+	loff_t pos;
 	__poll_t mask = 0;
 
+	/* Queue first, then look: a write in between then wakes this poll. */
 	poll_wait(file, &dev->wait, wait);
+	len = READ_ONCE(dev->buf.len);
+	pos = READ_ONCE(file->f_pos);
 	if (pos < len)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (((file->f_flags & O_APPEND) ? len : pos) < dev->buf.capacity)
@@ -278,31 +309,34 @@ static __poll_t echo_poll(struct file *file, poll_table *wait)
 static long echo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct echo_dev *dev = file->private_data;
-	u64 __user *uarg = (u64 __user *)arg;
-	u64 len;
+	void __user *uarg = (void __user *)arg;
+	u64 value;
 
 	switch (cmd) {
 	case ECHO_IOC_GET_LENGTH:
-		return put_user(READ_ONCE(dev->buf.len), uarg);
 	case ECHO_IOC_GET_CAPACITY:
-		return put_user(dev->buf.capacity, uarg);
+		value = cmd == ECHO_IOC_GET_LENGTH ? READ_ONCE(dev->buf.len) :
+						     dev->buf.capacity;
+		/* copy_to_user(), unlike put_user(), is fault-injectable. */
+		return copy_to_user(uarg, &value, sizeof(value)) ? -EFAULT : 0;
 	case ECHO_IOC_CLEAR:
-		len = 0;
-		break;
 	case ECHO_IOC_SET_LENGTH:
-		if (get_user(len, uarg))
-			return -EFAULT;
-		if (len > dev->buf.capacity)
-			return -EINVAL;
 		break;
 	default:
 		return -ENOTTY;
 	}
 
-	/* Changing the data takes a descriptor open for writing. */
+	/* Changing the data takes a descriptor open for writing: check first. */
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	return echo_set_length(dev, len);
+	value = 0;
+	if (cmd == ECHO_IOC_SET_LENGTH) {
+		if (copy_from_user(&value, uarg, sizeof(value)))
+			return -EFAULT;
+		if (value > dev->buf.capacity)
+			return -EINVAL;
+	}
+	return echo_set_length(dev, value);
 }
 
 static const struct file_operations echo_fops = {
@@ -387,10 +421,9 @@ static struct attribute *echo_attrs[] = {
 };
 ATTRIBUTE_GROUPS(echo);
 
-static int echo_dev_create(struct echo_dev *dev, unsigned int index)
+/* Everything that can fail, except registering; nothing is visible yet. */
+static int echo_dev_init(struct echo_dev *dev, unsigned int index)
 {
-	int ret;
-
 	echo_buffer_init(&dev->buf, capacity.value);
 	init_rwsem(&dev->lock);
 	mutex_init(&dev->write_lock);
@@ -405,27 +438,26 @@ static int echo_dev_create(struct echo_dev *dev, unsigned int index)
 	dev->misc.mode = mode.value;
 	/* Created with the node, so userspace never sees it without them. */
 	dev->misc.groups = echo_groups;
-
-	/* Last step: the device can be opened as soon as it is registered. */
-	ret = misc_register(&dev->misc);
-	if (ret) {
-		pr_err("cannot register /dev/%s: %d\n", dev->misc.name, ret);
-		kfree(dev->misc.name);
-	}
-	return ret;
+	return 0;
 }
 
-static void echo_dev_destroy(struct echo_dev *dev)
+/* Free what echo_dev_init() allocated and what writes stored. */
+static void echo_dev_release(struct echo_dev *dev)
 {
-	/* .owner guarantees that no file is open once exit runs. */
-	misc_deregister(&dev->misc);
 	echo_buffer_release(&dev->buf);
 	kfree(dev->misc.name);
 }
 
+static void echo_free_devs(unsigned int count)
+{
+	while (count--)
+		echo_dev_release(&echo_devs[count]);
+	kfree(echo_devs);
+}
+
 static int __init echo_init(void)
 {
-	unsigned int i;
+	unsigned int i, registered;
 	int ret;
 
 	pr_info("Initializing echo device\n");
@@ -433,21 +465,36 @@ static int __init echo_init(void)
 	echo_devs = kcalloc(devices.value, sizeof(*echo_devs), GFP_KERNEL);
 	if (!echo_devs)
 		return -ENOMEM;
-
 	for (i = 0; i < devices.value; i++) {
-		ret = echo_dev_create(&echo_devs[i], i);
-		if (ret)
-			goto err_destroy;
+		ret = echo_dev_init(&echo_devs[i], i);
+		if (ret) {
+			echo_free_devs(i);
+			return ret;
+		}
 	}
+
+	/*
+	 * Only registering can fail from here on. A node can be opened as
+	 * soon as it is registered, so opens wait for echo_ready.
+	 */
+	for (registered = 0; registered < devices.value; registered++) {
+		ret = misc_register(&echo_devs[registered].misc);
+		if (ret) {
+			pr_err("cannot register /dev/%s: %d\n",
+			       echo_devs[registered].misc.name, ret);
+			goto err_deregister;
+		}
+	}
+	WRITE_ONCE(echo_ready, true);
 
 	pr_info("Ready: %u device(s) from /dev/echo, capacity %u bytes, mode %#o\n",
 		devices.value, capacity.value, mode.value);
 	return 0;
 
-err_destroy:
-	while (i--)
-		echo_dev_destroy(&echo_devs[i]);
-	kfree(echo_devs);
+err_deregister:
+	while (registered--)
+		misc_deregister(&echo_devs[registered].misc);
+	echo_free_devs(devices.value);
 	return ret;
 }
 
@@ -455,9 +502,10 @@ static void __exit echo_exit(void)
 {
 	unsigned int i;
 
+	/* .owner keeps exit from running while a file is open. */
 	for (i = 0; i < devices.value; i++)
-		echo_dev_destroy(&echo_devs[i]);
-	kfree(echo_devs);
+		misc_deregister(&echo_devs[i].misc);
+	echo_free_devs(devices.value);
 	pr_info("Echo device unloaded\n");
 }
 

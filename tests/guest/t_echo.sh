@@ -14,9 +14,9 @@ test_echo_lesson_shell_session() {
 	assert_eq "Hello from userspace" "$(cat /dev/echo)" "cat /dev/echo"
 	rmmod echo
 	assert_log "echo: Initializing echo device" \
-		"echo: Device opened" \
-		"echo: Wrote 21 bytes to device" \
-		"echo: Device opened" \
+		"misc echo: Device opened" \
+		"misc echo: Wrote 21 bytes to device" \
+		"misc echo: Device opened" \
 		"echo: Echo device unloaded"
 	assert_gone echo /dev/echo
 }
@@ -101,7 +101,8 @@ test_echo_capacity_parameter() {
 
 test_echo_invalid_parameters_are_refused() {
 	for param in capacity=0 capacity=16777217 capacity=-1 capacity=abc \
-		devices=0 devices=65 mode=01000 mode=0x10000 mode=rw; do
+		capacity=0x10 devices=0 devices=65 mode=01000 mode=0x10000 mode=rw \
+		mode=0 mode=8 mode=0o mode=0o8; do
 		assert_fails insmod echo.ko "$param"
 		case $OUT in
 		*"Invalid argument"*) ;;
@@ -115,10 +116,13 @@ test_echo_invalid_parameters_are_refused() {
 	assert_fails insmod echo.ko devices=65
 	assert_log "echo: devices=65 is invalid: expected 1..64"
 	assert_fails insmod echo.ko mode=01000
-	assert_log "echo: mode=01000 is invalid: expected 0..0777"
-	insmod echo.ko capacity=16777216 devices=64 mode=0
+	assert_log "echo: mode=01000 is invalid: expected 01..0777"
+	# misc would turn mode 0 into 0600 quietly.
+	assert_fails insmod echo.ko mode=0
+	assert_log "echo: mode=0 is invalid: expected 01..0777"
+	insmod echo.ko capacity=16777216 devices=64 mode=0777
 	is_loaded echo || fail "the largest values were refused"
-	assert_eq 0 "$(cat /sys/module/echo/parameters/mode)" "mode=0"
+	assert_eq 0777 "$(cat /sys/module/echo/parameters/mode)" "mode=0777"
 	[ -c /dev/echo63 ] || fail "/dev/echo63 is missing with devices=64"
 }
 
@@ -145,6 +149,73 @@ test_echo_mode_parameter_opens_the_node() {
 	assert_eq shared "$(run-as 1000 1000 cat /dev/echo)" "read as uid 1000"
 }
 
+# As chmod reads it: 644, 0644 and 0o644 are all rw-r--r--.
+test_echo_mode_is_octal() {
+	for value in 644 0644 0o644 444; do
+		insmod echo.ko mode=$value
+		want=${value#0o}
+		want=${want#0}
+		assert_eq "$want 0 0" "$(stat -c '%a %u %g' /dev/echo)" "mode=$value"
+		assert_eq "0$want" "$(cat /sys/module/echo/parameters/mode)" \
+			"mode=$value in sysfs"
+		rmmod echo
+	done
+}
+
+# Each device's lines name it.
+test_echo_log_lines_name_the_device() {
+	insmod echo.ko devices=2
+	mark_log
+	echo two >/dev/echo1
+	assert_log "misc echo1: Device opened" "misc echo1: Wrote 4 bytes to device"
+}
+
+# ktest_hooks holds poll(2) in poll_wait() for a second: a write in that
+# second must still end the poll as soon as it is released.
+test_echo_poll_sees_a_write_made_while_it_registers() {
+	insmod echo.ko
+	insmod ktest_hooks.ko hook=pollwait comm=poll-wait delay_ms=1000
+	poll-wait /dev/echo in 8000 >/tmp/poll.out &
+	poller=$!
+	until read -r hits </sys/module/ktest_hooks/parameters/hits &&
+		[ "$hits" -ge 1 ]; do :; done
+	echo data >>/dev/echo
+	wait $poller || fail "poll-wait failed"
+	result=$(cat /tmp/poll.out)
+	echo "$result"
+	# Released after 1 s, it must see the data then, not at its timeout.
+	waited=${result#revents=in after }
+	[ "$waited" != "$result" ] && [ "${waited% ms}" -lt 3000 ] ||
+		fail "the poll missed the write"
+}
+
+# ktest_hooks holds the second device's registration for a second, while
+# another process opens /dev/echo, then fails it with EBUSY (as when the
+# dynamic minors run out). Init unwinds: no file may stay open on it.
+test_echo_failed_init_leaves_no_file_open() {
+	insmod ktest_hooks.ko hook=misc_register comm=insmod delay_ms=1000
+	rm -f /tmp/init-failed
+	(
+		until read -r hits </sys/module/ktest_hooks/parameters/hits &&
+			[ "$hits" -ge 1 ]; do :; done
+		# A file open when init fails would be read on freed memory.
+		sh -c 'exec 3<>/dev/echo && echo "opened during init" &&
+			until [ -e /tmp/init-failed ]; do sleep 0.1; done &&
+			cat <&3' 2>/dev/null || echo "open refused"
+	) >/tmp/opener.log &
+	opener=$!
+	mark_log
+	assert_fails insmod echo.ko devices=2
+	touch /tmp/init-failed
+	wait $opener
+	cat /tmp/opener.log
+	assert_eq "open refused" "$(cat /tmp/opener.log)" "the opener"
+	assert_log "echo: cannot register /dev/echo1: -16"
+	assert_gone echo /dev/echo
+	[ ! -e /dev/echo1 ] && [ ! -e /sys/class/misc/echo ] &&
+		[ ! -e /sys/class/misc/echo1 ] || fail "a node is left behind"
+}
+
 test_echo_log_lines_are_rate_limited() {
 	insmod echo.ko
 	mark_log
@@ -153,8 +224,8 @@ test_echo_log_lines_are_rate_limited() {
 		echo $i >>/dev/echo
 		i=$((i + 1))
 	done
-	opened=$(log_since_mark | grep -c 'echo: Device opened$')
-	wrote=$(log_since_mark | grep -c 'echo: Wrote [0-9]* bytes to device$')
+	opened=$(log_since_mark | grep -c 'misc echo: Device opened$')
+	wrote=$(log_since_mark | grep -c 'misc echo: Wrote [0-9]* bytes to device$')
 	echo "200 opens and writes logged $opened and $wrote lines"
 	[ "$opened" -ge 1 ] && [ "$wrote" -ge 1 ] || fail "the log lines are gone"
 	[ "$opened" -le 20 ] && [ "$wrote" -le 20 ] || fail "the log is flooded"

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lesson4/echo.h>
@@ -30,6 +31,20 @@
 #include "kselftest_harness.h"
 
 #define MIB (1024 * 1024)
+/*
+ * A wait for a wakeup or a signal must end well before its timeout: one
+ * that only ends at the timeout has missed the event.
+ */
+#define WAIT_TIMEOUT_MS 10000
+#define WAIT_PROMPT_MS 3000
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* A page that the process has mapped but may not touch. */
 static char *inaccessible_page(void)
@@ -240,6 +255,21 @@ TEST_F(echo, o_trunc_empties_the_buffer)
 	ASSERT_EQ(0, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
 }
 
+TEST_F(echo, failed_open_changes_nothing)
+{
+	long opens;
+
+	ASSERT_EQ(5, write(self->fd, "hello", 5));
+	opens = sysfs_value("opens");
+	/* The VFS refuses O_DIRECT after ->open: the driver must first. */
+	ASSERT_EQ(-1, open(device(), O_WRONLY | O_TRUNC | O_DIRECT));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(5, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH))
+	TH_LOG("a failed O_TRUNC open emptied the buffer");
+	ASSERT_EQ(opens, sysfs_value("opens"))
+	TH_LOG("a failed open was counted");
+}
+
 TEST_F(echo, o_append_writes_at_the_end)
 {
 	char buf[16] = { 0 };
@@ -324,21 +354,69 @@ TEST_F(echo, poll_reports_readable_and_writable)
 	ASSERT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("at the capacity: no room");
 }
 
-TEST_F(echo, poll_wakes_when_data_arrives)
+/*
+ * Poll for events on fd while a child, 200 ms later, runs change() on a
+ * descriptor of its own opened with flags; the poll must end with exactly
+ * those events, promptly.
+ */
+static void poll_during(struct __test_metadata *_metadata, int fd, short events,
+			int flags, int (*change)(int fd))
 {
-	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long start = now_ms(), waited;
+	int status;
 	pid_t child = fork();
 
 	ASSERT_LE(0, child);
 	if (child == 0) {
-		int fd = open(device(), O_WRONLY);
+		int other = open(device(), flags);
 
 		usleep(200 * 1000);
-		_exit(write(fd, "wake", 4) != 4);
+		_exit(other < 0 || change(other));
 	}
-	ASSERT_EQ(1, poll(&pfd, 1, 10000));
-	ASSERT_EQ(POLLIN, pfd.revents);
-	ASSERT_EQ(child, waitpid(child, NULL, 0));
+	ASSERT_EQ(1, poll(&pfd, 1, WAIT_TIMEOUT_MS));
+	waited = now_ms() - start;
+	ASSERT_EQ(events, pfd.revents);
+	ASSERT_LT(waited, WAIT_PROMPT_MS)
+	TH_LOG("the poll ended after %ld ms, not woken", waited);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static int write_data(int fd)
+{
+	return write(fd, "wake", 4) != 4;
+}
+
+static int grow_length(int fd)
+{
+	return ioctl(fd, ECHO_IOC_SET_LENGTH, &(__u64){ 10 });
+}
+
+static int clear(int fd)
+{
+	return ioctl(fd, ECHO_IOC_CLEAR);
+}
+
+TEST_F(echo, poll_wakes_when_data_arrives)
+{
+	poll_during(_metadata, self->fd, POLLIN, O_WRONLY, write_data);
+}
+
+TEST_F(echo, poll_wakes_when_the_length_grows)
+{
+	poll_during(_metadata, self->fd, POLLIN, O_WRONLY, grow_length);
+}
+
+TEST_F(echo, poll_wakes_appenders_when_room_appears)
+{
+	int fd = open(device(), O_WRONLY | O_APPEND);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH,
+			   &(__u64){ self->capacity }));
+	poll_during(_metadata, fd, POLLOUT, O_WRONLY, clear);
+	close(fd);
 }
 
 TEST_F(echo, bad_pointer_write_fails_with_efault_and_changes_nothing)
@@ -429,6 +507,12 @@ TEST_F(echo, changing_ioctls_need_a_writable_descriptor)
 	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_CLEAR));
 	ASSERT_EQ(EBADF, errno);
 	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_SET_LENGTH, &(__u64){ 0 }));
+	ASSERT_EQ(EBADF, errno);
+	/* The permission comes first, whatever the argument. */
+	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_SET_LENGTH,
+			    &(__u64){ self->capacity + 1 }));
+	ASSERT_EQ(EBADF, errno);
+	ASSERT_EQ(-1, ioctl(fd, ECHO_IOC_SET_LENGTH, inaccessible_page()));
 	ASSERT_EQ(EBADF, errno);
 	ASSERT_EQ(4, ioctl_u64(fd, ECHO_IOC_GET_LENGTH));
 	close(fd);
@@ -585,6 +669,7 @@ TEST_F_TIMEOUT(echo, writer_waiting_for_the_lock_is_interruptible, 90)
 	pid_t blocked_writer, waiting_writer;
 	char page[4096];
 	int status, state;
+	long start;
 
 	memset(page, 'W', sizeof(page));
 	ASSERT_EQ(4096, pwrite(self->fd, page, sizeof(page), 0));
@@ -602,6 +687,7 @@ TEST_F_TIMEOUT(echo, writer_waiting_for_the_lock_is_interruptible, 90)
 	       state);
 
 	/* This one waits behind it, and a signal must get it out. */
+	start = now_ms();
 	waiting_writer = fork();
 	ASSERT_LE(0, waiting_writer);
 	if (waiting_writer == 0) {
@@ -612,6 +698,8 @@ TEST_F_TIMEOUT(echo, writer_waiting_for_the_lock_is_interruptible, 90)
 	ASSERT_EQ(waiting_writer, waitpid(waiting_writer, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 	TH_LOG("the waiting writer did not fail with EINTR");
+	ASSERT_LT(now_ms() - start, WAIT_PROMPT_MS)
+	TH_LOG("the signal took %ld ms to end the wait", now_ms() - start);
 
 	ASSERT_EQ(4096, release_the_reader(&stalled));
 	ASSERT_EQ(blocked_writer, waitpid(blocked_writer, &status, 0));

@@ -4,7 +4,9 @@
  * sanitizer kernel must report, so that "no reports" from the suite means
  * something. Never install it.
  *
- *   insmod canary.ko bug=kasan|lockdep|kmemleak|atomic_sleep|ubsan
+ *   insmod canary.ko bug=kasan|lockdep|kmemleak|atomic_sleep|ubsan|none
+ *
+ * bug=none commits nothing: the control boot, which must stay clean.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,7 +21,7 @@
 
 static char *bug = "";
 module_param(bug, charp, 0444);
-MODULE_PARM_DESC(bug, "kasan, lockdep, kmemleak, atomic_sleep or ubsan");
+MODULE_PARM_DESC(bug, "kasan, lockdep, kmemleak, atomic_sleep, ubsan or none");
 
 /* KASAN: read one byte past a 16-byte allocation. */
 static noinline void out_of_bounds(void)
@@ -92,6 +94,8 @@ static int __init canary_init(void)
 	};
 	int i;
 
+	if (!strcmp(bug, "none"))
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(bugs); i++) {
 		if (!strcmp(bug, bugs[i].name)) {
 			pr_info("committing bug=%s on purpose\n", bug);
