@@ -3,7 +3,8 @@
 # kmemleak, UBSAN, list and object debugging, panic_on_warn), plus KUnit,
 # fault injection on every error path, stress (torture, load/unload races,
 # stress-ng) and a final kmemleak scan; then each detector proven armed by
-# the canary module, one throwaway boot per bug; then trinity in a boot of
+# the canary module, one throwaway boot per bug, and a control boot with
+# no bug that must stay clean; then trinity in a boot of
 # its own.
 # The kernel is built once (about half an hour on 2 cores) and cached.
 #   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
@@ -16,37 +17,52 @@ source "$ROOT/scripts/debug-kernel.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
 
-# Each bug the canary commits, and the report that must follow.
+# Each bug the canary commits, the function that commits it, and the
+# report that must follow, naming that function in its trace.
 DETECTORS=(
-	"kasan:BUG: KASAN: slab-out-of-bounds"
-	"lockdep:WARNING: possible circular locking dependency detected"
-	"kmemleak:unreferenced object"
-	"atomic_sleep:BUG: sleeping function called from invalid context"
-	"ubsan:UBSAN: shift-out-of-bounds"
+	"kasan:out_of_bounds:BUG: KASAN: slab-out-of-bounds"
+	"lockdep:lock_order_inversion:WARNING: possible circular locking dependency detected"
+	"kmemleak:leak:unreferenced object"
+	"atomic_sleep:sleep_in_atomic:BUG: sleeping function called from invalid context"
+	"ubsan:shift_out_of_bounds:UBSAN: shift-out-of-bounds"
 )
 
+# canary_boot BUG: boot with the canary committing BUG; the log and the
+# console in one file, whose name it prints.
+canary_boot() {
+	local log=$out/canary-$1.log
+	KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.bug=$1" \
+		run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" canary 600 \
+		"$out/canary-$1.console" >"$log" || true
+	cat "$out/canary-$1.console" >>"$log"
+	echo "$log"
+}
+
 detectors_suite() {
-	local number=$1 failed_before=$failed i=0 spec bug report log out
+	local number=$1 failed_before=$failed i=0 spec bug func report log
 	out=$BUILD_ROOT/$KVER
 	echo "    KTAP version 1"
 	echo "    # Subtest: detectors"
-	echo "    1..${#DETECTORS[@]}"
+	echo "    1..$((${#DETECTORS[@]} + 1))"
 	for spec in "${DETECTORS[@]}"; do
 		i=$((i + 1))
-		bug=${spec%%:*}
-		report=${spec#*:}
-		log=$out/canary-$bug.log
-		KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.bug=$bug" \
-			run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" canary 600 \
-			"$out/canary-$bug.console" >"$log" || true
-		cat "$out/canary-$bug.console" >>"$log"
-		if grep -qF "$report" "$log" && grep -q canary "$log"; then
-			result ok "$i" "$bug # reported: $report"
+		IFS=: read -r bug func report <<<"$spec"
+		log=$(canary_boot "$bug")
+		# The report, and the canary's function within its block.
+		if grep -A 60 -F "$report" "$log" | grep -q "$func+0x"; then
+			result ok "$i" "$bug # reported: $report, in $func"
 		else
 			tail -n 20 "$log" | sed 's/^/    # /'
-			result "not ok" "$i" "$bug"
+			result "not ok" "$i" "$bug # no '$report' naming $func"
 		fi
 	done
+	# The control: the same boot with no bug reports nothing.
+	log=$(canary_boot none)
+	if grep -q '^canary: loaded with bug=none$' "$log" && ! console_problems "$log" | grep .; then
+		result ok $((i + 1)) "control # no bug, no report"
+	else
+		result "not ok" $((i + 1)) "control # a report without a bug"
+	fi
 	[ "$failed" -eq "$failed_before" ] && echo "ok $number detectors" ||
 		echo "not ok $number detectors"
 }
@@ -65,7 +81,7 @@ fuzz_suite() {
 	if [ -n "$syscalls" ] && grep -q '^fuzz: no kernel reports$' "$log" &&
 		grep -q '^fuzz: echo unloaded$' "$log" &&
 		grep -q '^fuzz: /dev/echo still works: alive$' "$log" &&
-		! grep -qE "$CONSOLE_REPORTS" "$out/fuzz.console"; then
+		[ -z "$(console_problems "$out/fuzz.console")" ]; then
 		result ok 1 "trinity # ${syscalls:-?} syscalls, no kernel reports"
 		echo "ok $number fuzz"
 	else
@@ -80,7 +96,6 @@ install_packages stress-ng trinity
 start=$SECONDS
 debug_kernel
 export KVER KERNEL_IMAGE KDIR MODULES_DIR
-BUILD_CANARY=1
 GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 echo "KTAP version 1"

@@ -6,8 +6,10 @@
 DEBUG_KERNEL_PACKAGES="linux-source bc bison flex libelf-dev libssl-dev
 	dwarves python3 rsync xz-utils"
 
-# Kernel command line: panic on any warning, and syzbot's emulator timeouts.
-DEBUG_KERNEL_CMDLINE="panic_on_warn=1 smp.csd_lock_timeout=300000
+# Kernel command line: panic on any warning, print the whole log at a
+# panic (the fault sweeps keep their traces off the console), and syzbot's
+# emulator timeouts.
+DEBUG_KERNEL_CMDLINE="panic_on_warn=1 panic_print=0x20 smp.csd_lock_timeout=300000
 	watchdog_thresh=165 workqueue.watchdog_thresh=420"
 
 debug_kernel() {

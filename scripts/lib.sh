@@ -14,11 +14,6 @@ HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
 	busybox-static cpio gzip gcc gcc-multilib libc6-dev make kmod debootstrap
 	linux-source"
 
-# What the kernel prints on the console when something is wrong. Not "Call
-# Trace": failed allocations print one under fault injection, and every
-# report that matters has one of these headlines.
-CONSOLE_REPORTS='Kernel panic|BUG:|WARNING:|Oops|KASAN|UBSAN'
-
 die() {
 	echo "error: $*" >&2
 	exit 1
@@ -99,34 +94,37 @@ kernel_source() {
 	echo "$dir"
 }
 
-# Build the modules for the resolved kernel (kernels.sh), and the guest's
-# test programs, into $1. Out-of-tree Kbuild writes next to the sources, so
-# each kernel gets a copy of them. A kernel of another Debian suite builds
-# in that suite's chroot, with its compiler.
-build_for_kernel() {
-	local out=$1 inside prog cflags
-	rm -rf "$out/modules" "$out/include" "$out/progs" "$out/canary"
-	mkdir -p "$out/progs"
-	cp -r "$ROOT/modules" "$ROOT/include" "$out/"
+# kbuild OUT DIR: build the Kbuild directory DIR (modules, tests/kmods) of
+# the tree for the resolved kernel, with W=1, and put its .ko files in
+# OUT/modules. Out-of-tree Kbuild writes next to the sources, so each
+# kernel gets a copy of them. A kernel of another Debian suite builds in
+# that suite's chroot, with its compiler.
+kbuild() {
+	local out=$1 dir=$2 build=$1/build
 	if [ -n "$BUILD_CHROOT" ]; then
 		# In a copy that the chroot can see; the modules come back out.
-		inside=/build/$KVER
-		rm -rf "${BUILD_CHROOT:?}$inside"
-		mkdir -p "$BUILD_CHROOT$inside"
-		cp -r "$ROOT/modules" "$ROOT/include" "$BUILD_CHROOT$inside/"
-		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="$inside/modules" W=1 modules ||
-			return
-		cp "$BUILD_CHROOT$inside"/modules/*.ko "$out/modules/"
+		build=$BUILD_CHROOT/build/$KVER
+	fi
+	rm -rf "$build"
+	mkdir -p "$build/tests" "$out/modules"
+	cp -r "$ROOT/modules" "$ROOT/include" "$build/"
+	cp -r "$ROOT/tests/kmods" "$build/tests/"
+	if [ -n "$BUILD_CHROOT" ]; then
+		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="/build/$KVER/$dir" W=1 modules
 	else
-		make -C "$KDIR" M="$out/modules" W=1 modules || return
-	fi
-	# make check-debug adds the test-only canary module.
-	if [ -n "${BUILD_CANARY:-}" ]; then
-		cp -r "$ROOT/tests/canary" "$out/canary"
-		make -C "$KDIR" M="$out/canary" W=1 modules || return
-		cp "$out/canary/canary.ko" "$out/modules/"
-	fi
-	# The kselftest harness needs the last two -Wno-.
+		make -C "$KDIR" M="$build/$dir" W=1 modules
+	fi || return
+	cp "$build/$dir"/*.ko "$out/modules/"
+}
+
+# Build the modules, the test-only modules and the guest's test programs
+# for the resolved kernel (kernels.sh) into $1.
+build_for_kernel() {
+	local out=$1 prog cflags
+	rm -rf "$out/modules" "$out/progs"
+	mkdir -p "$out/progs"
+	kbuild "$out" modules || return
+	kbuild "$out" tests/kmods || return
 	# The kselftest harness needs the two -Wno-.
 	cflags=(-static -O2 -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
 		-pthread -I"$ROOT/include/uapi"

@@ -17,7 +17,7 @@ make_initramfs() {
 	printf '%s\n' root:x:0:0:root:/root:/bin/sh user:x:1000:1000:user:/tmp:/bin/sh \
 		nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$root/etc/passwd"
 	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
-	cp "$ROOT"/tests/guest/*.sh "$root/tests/"
+	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk "$root/tests/"
 	cp "$ROOT/tests/guest/init" "$root/init"
 	cp "$build"/modules/*.ko "$root/root/"
 	cp "$build"/progs/* "$root/bin/"
@@ -63,7 +63,8 @@ pick_accel() {
 # run_vm IMAGE INITRD RUN TIMEOUT CONSOLE_LOG: boot, run the guest's
 # /tests/RUN.sh, and stream what it prints (second serial port) to stdout.
 # The console (first serial port) goes to CONSOLE_LOG. KERNEL_CMDLINE adds
-# to the kernel command line. Returns QEMU's status; 124 means the guest
+# to the kernel command line. The log buffer holds the whole run, so that
+# the guest can check all of it. Returns QEMU's status; 124 means the guest
 # did not finish within TIMEOUT seconds.
 run_vm() {
 	local image=$1 initrd=$2 run=$3 timeout=$4 console=$5 accel cpu=()
@@ -72,7 +73,7 @@ run_vm() {
 	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" \
 		-smp 2 -m 1024 -nodefaults -display none -no-reboot \
 		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 ktest.run=$run ${KERNEL_CMDLINE:-}" \
+		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 log_buf_len=32M ktest.run=$run ${KERNEL_CMDLINE:-}" \
 		-serial "file:$console" -serial file:/dev/stdout </dev/null |
 		tr -d '\r'
 	return "${PIPESTATUS[0]}"

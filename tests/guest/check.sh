@@ -3,15 +3,30 @@
 # t_SUITE.sh files, each in its own shell with a timeout, and prints KTAP.
 # A test_* case's output becomes the diagnostic lines before its result; a
 # subtest_* case prints KTAP itself (a kselftest program), nested one level.
+# The kernel command line may narrow the run: ktest.suites=a,b runs those
+# suites, ktest.cases=REGEX the cases whose names match, and
+# ktest.stop_on_fail=1 ends the run at the first failure (make
+# check-mutants).
 . /tests/lib.sh
 
 CASE_TIMEOUT=${CASE_TIMEOUT:-180}
 SUITES="hello alloc_demo echo locking_demo interop_demo all"
 # The sanitizer kernel adds KUnit, fault injection and kmemleak.
 grep -q 'ktest.debug=1' /proc/cmdline && SUITES="$SUITES debug"
+cases=. stop_on_fail=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ktest.suites=*) SUITES=$(echo "${arg#*=}" | tr , ' ') ;;
+	ktest.cases=*) cases=${arg#*=} ;;
+	ktest.stop_on_fail=1) stop_on_fail=1 ;;
+	esac
+done
+# What a case may leave loaded for the runner to unload.
+UNLOAD="$MODULES echo_buffer_kunit ktest_hooks canary"
 
 cases_of() {
-	grep -o '^\(sub\)\{0,1\}test_[a-z0-9_]*' "/tests/t_$1.sh"
+	grep -o '^\(sub\)\{0,1\}test_[a-z0-9_]*' "/tests/t_$1.sh" |
+		grep -E "$cases"
 }
 
 echo "KTAP version 1"
@@ -24,6 +39,14 @@ for suite in $SUITES; do
 			sh -c ". /tests/lib.sh; . /tests/t_$suite.sh; set -e; $case" \
 			>/tmp/case.log 2>&1
 		rc=$?
+		# Isolation: no case inherits another's modules, and a module
+		# that cannot be unloaded (a leaked reference) fails the case.
+		for m in $UNLOAD; do
+			is_loaded "$m" || continue
+			rmmod "$m" >>/tmp/case.log 2>&1 ||
+				{ echo "FAIL: $m cannot be unloaded after the case" >>/tmp/case.log
+				  [ $rc -ne 0 ] || rc=1; }
+		done
 		case $case in
 		subtest_*) sed 's/^/    /' /tmp/case.log ;;
 		*) sed 's/^/# /' /tmp/case.log ;;
@@ -31,27 +54,31 @@ for suite in $SUITES; do
 		name=${case#*test_}
 		if [ $rc -eq 0 ]; then
 			echo "ok $n $name"
+			continue
 		elif [ $rc -eq 137 ]; then
 			echo "not ok $n $name # TIMEOUT ${CASE_TIMEOUT}s"
 		else
 			echo "not ok $n $name"
 		fi
-		# Isolation: no case inherits another's modules.
-		for m in $MODULES; do rmmod "$m" 2>/dev/null; done
+		[ -z "$stop_on_fail" ] || exit 1
 	done
 done
 
 # Last: whatever ran above, the kernel must not have complained, and on
-# the sanitizer kernel kmemleak must find nothing either.
+# the sanitizer kernel kmemleak must find nothing either. The whole log is
+# checked: the kernel boots with a log buffer large enough to hold it.
 n=$((n + 1))
+: >/tmp/bad.log
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	sleep 6
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >/tmp/bad.log
 fi
-if dmesg | grep -E "$KERNEL_REPORTS|Call Trace" >>/tmp/bad.log ||
-	[ -s /tmp/bad.log ]; then
+dmesg | head -n 1 | grep -q 'Linux version' ||
+	echo "the kernel log wrapped: its start is lost" >>/tmp/bad.log
+dmesg | awk -f /tests/log-problems.awk >>/tmp/bad.log
+if [ -s /tmp/bad.log ]; then
 	head -n 60 /tmp/bad.log | sed 's/^/# /'
 	echo "not ok $n kernel_log_clean"
 else

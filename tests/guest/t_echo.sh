@@ -231,6 +231,25 @@ test_echo_log_lines_are_rate_limited() {
 	[ "$opened" -le 20 ] && [ "$wrote" -le 20 ] || fail "the log is flooded"
 }
 
+# Free memory in KiB, with the pages waiting in per-CPU lists.
+free_kib() {
+	awk '/pages free/ { n += $3 } /count:/ { n += $2 } END { print n * 4 }' \
+		/proc/zoneinfo
+}
+
+# rmmod gives back the memory of the data stored.
+test_echo_unload_frees_the_data() {
+	insmod echo.ko capacity=16777216
+	before=$(free_kib)
+	head -c 16777216 /dev/zero | write-once /dev/echo >/dev/null
+	stored=$(free_kib)
+	rmmod echo
+	after=$(free_kib)
+	echo "free: $before KiB, $stored KiB with 16 MiB stored, $after KiB after rmmod"
+	[ $((before - stored)) -ge 15360 ] || fail "16 MiB stored took no memory"
+	[ $((after - stored)) -ge 15360 ] || fail "rmmod did not free the data"
+}
+
 test_echo_rmmod_while_open_fails() {
 	insmod echo.ko
 	echo kept >/dev/echo

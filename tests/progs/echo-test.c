@@ -415,6 +415,9 @@ TEST_F(echo, poll_wakes_appenders_when_room_appears)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH,
 			   &(__u64){ self->capacity }));
+	ASSERT_EQ(0,
+		  poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, 0))
+	TH_LOG("a full device has no room for an appender");
 	poll_during(_metadata, fd, POLLOUT, O_WRONLY, clear);
 	close(fd);
 }

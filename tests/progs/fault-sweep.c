@@ -2,22 +2,27 @@
 /*
  * fault-sweep: make the N-th fault injection point of an operation fail,
  * for N = 1, 2, ... until the operation runs with no fault left to inject,
- * and check every failure (Documentation/fault-injection, fail-nth).
+ * and check every outcome (Documentation/fault-injection, fail-nth).
  *
- *   fault-sweep load MODULE.KO NAME [PARAMS]
- *	finit_module(); each failed load must leave /sys/module/NAME,
- *	/dev/NAME and /sys/kernel/debug/NAME absent.
+ *   fault-sweep [-m MIN] load MODULE.KO NAME PARAMS [[?]PATH...]
+ *	finit_module(). A failed load must leave /sys/module/NAME and every
+ *	PATH absent; a successful one must have made them all, except a
+ *	"?PATH" that the module can do without (debugfs).
  *   fault-sweep ops DEVICE
- *	open, write, read, llseek, poll and the ioctls on an echo device;
- *	a failed call must leave the stored bytes as they were.
+ *	open, open with O_TRUNC, write, append, read, llseek, poll and every
+ *	ioctl on an echo device holding a known record. A failed call must
+ *	leave the record as it was; a successful one must have its effect:
+ *	the count returned, the bytes stored or read, the length set.
  *
  * An injected allocation failure must give ENOMEM, or success where the
  * code has a fallback (kvmalloc() falls back to vmalloc()); an injected user
  * copy failure must give EFAULT. The kind comes from the FAULT_INJECTION
- * line in the kernel log (failslab, fail_page_alloc and fail_usercopy need
- * verbose=1); an allocation with __GFP_NOWARN fails without one. Prints the
- * number of failure points of each kind; exits non-zero on the first
- * violation.
+ * report in the kernel log (verbose=2: with a stack trace); an allocation
+ * with __GFP_NOWARN fails without one. A fault whose trace runs through the
+ * module counts as one in the driver, and each sweep must reach at least
+ * its minimum of those (MIN for a load, built in for each call): a sweep
+ * that never reaches the driver's error paths proves nothing. Prints the
+ * points of each kind; exits non-zero on the first violation.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,7 +45,14 @@
 
 enum kind { ALLOC, USERCOPY, NR_KINDS };
 
+/* The points of one sweep: of each kind, and those in the driver's code. */
+struct points {
+	int kind[NR_KINDS];
+	int driver;
+};
+
 static int fail_nth_fd, kmsg_fd; /* fail_nth_fd: in the child only */
+static char driver_tag[64]; /* " [echo]": how a trace names the module */
 
 /* Skip what the kernel log holds so far. */
 static void kmsg_skip(void)
@@ -47,18 +60,25 @@ static void kmsg_skip(void)
 	lseek(kmsg_fd, 0, SEEK_END);
 }
 
-/* The kind of fault injected since kmsg_skip(); silent ones are allocations. */
-static int kmsg_fault_kind(void)
+/*
+ * The kind of fault injected since kmsg_skip(), and in *driver whether its
+ * stack trace (verbose=2) runs through the driver. Silent faults, from
+ * allocations with __GFP_NOWARN, are allocations outside the count.
+ */
+static int kmsg_fault_kind(int *driver)
 {
 	char rec[8192];
 	int kind = ALLOC;
 	ssize_t n;
 
+	*driver = 0;
 	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0 ||
 	       errno == EPIPE) {
 		if (n <= 0)
 			continue;
 		rec[n] = 0;
+		if (strstr(rec, driver_tag))
+			*driver = 1;
 		if (!strstr(rec, "FAULT_INJECTION"))
 			continue;
 		if (strstr(rec, "fail_usercopy"))
@@ -96,23 +116,33 @@ typedef int (*op_fn)(void *ctx); /* 0, or the errno of the failure */
 typedef const char *(*check_fn)(void *ctx); /* NULL, or what is wrong */
 typedef int (*reset_fn)(void *ctx); /* undo an operation that succeeded */
 
+struct sweep {
+	const char *name;
+	op_fn op;
+	check_fn unchanged; /* after a failure: nothing changed */
+	check_fn effect; /* after a success: it did what it says */
+	reset_fn reset;
+	int min_driver_points; /* injection points in the driver's code */
+};
+
 /*
- * Run op with the n-th injection point failing, n = 1, 2, ...; the points
- * of each kind go into points[]. A failure must leave what check() looks
- * at as it was; a success is undone with reset(). Returns 0, or 1 after
+ * Run op with the n-th injection point failing, n = 1, 2, ... A failure
+ * must leave what unchanged() looks at as it was; a success, with a fault
+ * absorbed by a fallback or with none left to inject, must have the effect
+ * that effect() checks, and is undone with reset(). Returns 0, or 1 after
  * printing a violation.
  */
-static int sweep(const char *what, op_fn op, check_fn check, reset_fn reset,
-		 void *ctx, int points[NR_KINDS])
+static int sweep(const struct sweep *sw, void *ctx, struct points *points)
 {
 	static const int expected[NR_KINDS] = { ENOMEM, EFAULT };
 	static const char *const names[NR_KINDS] = { "allocation",
 						     "user copy" };
-	int err, kind, status;
+	int err, kind = ALLOC, status, injected, driver;
 	const char *wrong;
 	unsigned int n;
 	pid_t pid;
 
+	memset(points, 0, sizeof(*points));
 	for (n = 1; n < MAX_POINTS; n++) {
 		/*
 		 * In a child of its own: the countdown goes on after the
@@ -125,57 +155,68 @@ static int sweep(const char *what, op_fn op, check_fn check, reset_fn reset,
 			fail_nth_fd =
 				open("/proc/thread-self/fail-nth", O_RDWR);
 			set_fail_nth(n);
-			err = op(ctx);
+			err = sw->op(ctx);
 			_exit(fail_nth_injected() << 7 | (err & 0x7f));
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
 		    !WIFEXITED(status) || WEXITSTATUS(status) == 126) {
 			printf("%s: point %u: the operation's process died\n",
-			       what, n);
+			       sw->name, n);
 			return 1;
 		}
 		err = WEXITSTATUS(status) & 0x7f;
-		if (!(WEXITSTATUS(status) >> 7)) {
-			if (err) {
-				printf("%s: failed with %s and no fault injected\n",
-				       what, strerror(err));
-				return 1;
-			}
-			return reset(ctx);
+		injected = WEXITSTATUS(status) >> 7;
+		if (injected) {
+			kind = kmsg_fault_kind(&driver);
+			points->kind[kind]++;
+			points->driver += driver;
 		}
-		kind = kmsg_fault_kind();
-		points[kind]++;
-		if (!err && kind == ALLOC) {
-			if (reset(ctx))
-				return 1;
-			continue;
+		if (!injected && err) {
+			printf("%s: failed with %s and no fault injected\n",
+			       sw->name, strerror(err));
+			return 1;
 		}
-		if (err != expected[kind]) {
-			printf("%s: point %u (%s) gave %s, expected %s\n", what,
-			       n, names[kind], err ? strerror(err) : "success",
+		if (injected && err != expected[kind] &&
+		    !(!err && kind == ALLOC)) {
+			printf("%s: point %u (%s) gave %s, expected %s\n",
+			       sw->name, n, names[kind],
+			       err ? strerror(err) : "success",
 			       strerror(expected[kind]));
 			return 1;
 		}
-		wrong = check ? check(ctx) : NULL;
+		wrong = err ? sw->unchanged(ctx) : sw->effect(ctx);
 		if (wrong) {
-			printf("%s: point %u (%s): %s\n", what, n, names[kind],
+			printf("%s: point %u%s%s%s: %s\n", sw->name, n,
+			       injected ? " (" : ", none injected",
+			       injected ? names[kind] : "", injected ? ")" : "",
 			       wrong);
 			return 1;
 		}
+		if (!err && sw->reset(ctx))
+			return 1;
+		if (!injected)
+			break;
 	}
-	printf("%s: more than %d points\n", what, MAX_POINTS);
-	return 1;
-}
-
-static void print_points(const char *what, const int points[NR_KINDS])
-{
-	printf("%s: %d allocation and %d user copy faults, each handled cleanly\n",
-	       what, points[ALLOC], points[USERCOPY]);
+	if (n == MAX_POINTS) {
+		printf("%s: more than %d points\n", sw->name, MAX_POINTS);
+		return 1;
+	}
+	printf("%s: %d allocation and %d user copy faults, %d in the driver, all clean\n",
+	       sw->name, points->kind[ALLOC], points->kind[USERCOPY],
+	       points->driver);
+	if (points->driver < sw->min_driver_points) {
+		printf("%s: only %d faults reached the driver, expected at least %d\n",
+		       sw->name, points->driver, sw->min_driver_points);
+		return 1;
+	}
+	return 0;
 }
 
 struct load_ctx {
 	int fd;
 	const char *name, *params;
+	char **paths; /* what a load makes; "?PATH": it may do without */
+	int nr_paths;
 };
 
 static int load(void *arg)
@@ -196,47 +237,84 @@ static int unload(void *arg)
 	return 0;
 }
 
-static const char *load_left_nothing(void *arg)
-{
-	static const char *const patterns[] = { "/sys/module/%s", "/dev/%s",
-						"/sys/kernel/debug/%s" };
-	struct load_ctx *ctx = arg;
-	static char path[256];
-	struct stat st;
-	unsigned int i;
+static char message[512];
 
-	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
-		snprintf(path, sizeof(path), patterns[i], ctx->name);
-		if (!stat(path, &st))
-			return strcat(path, " is left behind");
+/* The module's /sys/module entry and its paths: present or absent. */
+static const char *load_paths(struct load_ctx *ctx, int present)
+{
+	struct stat st;
+	int i;
+
+	snprintf(message, sizeof(message), "/sys/module/%s", ctx->name);
+	if ((stat(message, &st) == 0) != present)
+		return strcat(message,
+			      present ? " is missing" : " is left behind");
+	for (i = 0; i < ctx->nr_paths; i++) {
+		const char *path = ctx->paths[i];
+
+		if (*path == '?') {
+			if (present)
+				continue;
+			path++;
+		}
+		if ((stat(path, &st) == 0) != present) {
+			snprintf(message, sizeof(message), "%s %s", path,
+				 present ? "is missing after the load" :
+					   "is left behind");
+			return message;
+		}
 	}
 	return NULL;
 }
 
-static int sweep_load(int argc, char **argv)
+static const char *load_left_nothing(void *arg)
 {
-	struct load_ctx ctx = { .name = argv[3], .params = "" };
-	int points[NR_KINDS] = { 0 };
+	return load_paths(arg, 0);
+}
 
-	if (argc > 4)
-		ctx.params = argv[4];
-	ctx.fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+static const char *load_made_everything(void *arg)
+{
+	return load_paths(arg, 1);
+}
+
+static int sweep_load(int argc, char **argv, int min_driver_points)
+{
+	struct load_ctx ctx = { .name = argv[2],
+				.params = argv[3],
+				.paths = argv + 4,
+				.nr_paths = argc - 4 };
+	struct sweep sw = { ctx.name,
+			    load,
+			    load_left_nothing,
+			    load_made_everything,
+			    unload,
+			    min_driver_points };
+	struct points points;
+
+	snprintf(driver_tag, sizeof(driver_tag), " [%s]", ctx.name);
+	ctx.fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (ctx.fd < 0) {
-		perror(argv[2]);
+		perror(argv[1]);
 		return 2;
 	}
-	if (sweep(ctx.name, load, load_left_nothing, unload, &ctx, points))
-		return 1;
-	print_points(ctx.name, points);
-	return 0;
+	return sweep(&sw, &ctx, &points);
 }
 
 #define RECORD "The stored bytes must survive every failure."
+#define RECORD_LEN (sizeof(RECORD) - 1)
+#define WRITE_AT 100 /* a write from here reaches a second page */
+#define WRITE_LEN 4096
+#define GROWN_LEN 6000
+#define TRUNCATED_LEN 5
 
+/* Shared with the child that runs the operation, which leaves its results. */
 struct ops_ctx {
 	const char *path;
 	int fd; /* open for the operations under test */
-	char buf[4096];
+	long ret; /* what the call returned */
+	short revents;
+	__u64 value;
+	char buf[8192];
 };
 
 static int op_open(void *arg)
@@ -250,12 +328,25 @@ static int op_open(void *arg)
 	return 0;
 }
 
+static int op_open_trunc(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	int fd = open(ctx->path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 static int op_write(void *arg)
 {
 	struct ops_ctx *ctx = arg;
+	char data[WRITE_LEN];
 
-	memset(ctx->buf, 'W', sizeof(ctx->buf));
-	return pwrite(ctx->fd, ctx->buf, sizeof(ctx->buf), 0) < 0 ? errno : 0;
+	memset(data, 'W', sizeof(data));
+	ctx->ret = pwrite(ctx->fd, data, sizeof(data), WRITE_AT);
+	return ctx->ret < 0 ? errno : 0;
 }
 
 static int op_append(void *arg)
@@ -265,7 +356,8 @@ static int op_append(void *arg)
 
 	if (fd < 0)
 		return errno;
-	if (write(fd, "+", 1) < 0)
+	ctx->ret = write(fd, "+", 1);
+	if (ctx->ret < 0)
 		err = errno;
 	close(fd);
 	return err;
@@ -275,14 +367,16 @@ static int op_read(void *arg)
 {
 	struct ops_ctx *ctx = arg;
 
-	return pread(ctx->fd, ctx->buf, sizeof(ctx->buf), 0) < 0 ? errno : 0;
+	ctx->ret = pread(ctx->fd, ctx->buf, sizeof(ctx->buf), 0);
+	return ctx->ret < 0 ? errno : 0;
 }
 
 static int op_llseek(void *arg)
 {
 	struct ops_ctx *ctx = arg;
 
-	return lseek(ctx->fd, 5, SEEK_END) < 0 ? errno : 0;
+	ctx->ret = lseek(ctx->fd, 5, SEEK_END);
+	return ctx->ret < 0 ? errno : 0;
 }
 
 static int op_poll(void *arg)
@@ -290,23 +384,46 @@ static int op_poll(void *arg)
 	struct ops_ctx *ctx = arg;
 	struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN | POLLOUT };
 
-	return poll(&pfd, 1, 0) < 0 ? errno : 0;
+	ctx->ret = poll(&pfd, 1, 0);
+	ctx->revents = pfd.revents;
+	return ctx->ret < 0 ? errno : 0;
 }
 
-static int op_ioctl_get_length(void *arg)
+static int ioctl_op(struct ops_ctx *ctx, unsigned long cmd)
 {
-	struct ops_ctx *ctx = arg;
-	__u64 len;
-
-	return ioctl(ctx->fd, ECHO_IOC_GET_LENGTH, &len) ? errno : 0;
+	ctx->ret = ioctl(ctx->fd, cmd, &ctx->value);
+	return ctx->ret ? errno : 0;
 }
 
-static int op_ioctl_set_length(void *arg)
+static int op_get_length(void *arg)
+{
+	return ioctl_op(arg, ECHO_IOC_GET_LENGTH);
+}
+
+static int op_get_capacity(void *arg)
+{
+	return ioctl_op(arg, ECHO_IOC_GET_CAPACITY);
+}
+
+static int op_grow(void *arg)
 {
 	struct ops_ctx *ctx = arg;
-	__u64 len = sizeof(RECORD) - 1;
 
-	return ioctl(ctx->fd, ECHO_IOC_SET_LENGTH, &len) ? errno : 0;
+	ctx->value = GROWN_LEN;
+	return ioctl_op(ctx, ECHO_IOC_SET_LENGTH);
+}
+
+static int op_truncate(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	ctx->value = TRUNCATED_LEN;
+	return ioctl_op(ctx, ECHO_IOC_SET_LENGTH);
+}
+
+static int op_clear(void *arg)
+{
+	return ioctl_op(arg, ECHO_IOC_CLEAR);
 }
 
 /* Put the record back after an operation that succeeded and changed it. */
@@ -316,75 +433,216 @@ static int reset_record(void *arg)
 	__u64 len = 0;
 
 	if (ioctl(ctx->fd, ECHO_IOC_SET_LENGTH, &len) ||
-	    pwrite(ctx->fd, RECORD, sizeof(RECORD) - 1, 0) !=
-		    sizeof(RECORD) - 1) {
+	    pwrite(ctx->fd, RECORD, RECORD_LEN, 0) != RECORD_LEN) {
 		perror("resetting the record");
 		return 1;
 	}
 	return 0;
 }
 
-static const char *record_unchanged(void *arg)
+/* Does the device hold exactly want, len bytes? */
+static int holds(struct ops_ctx *ctx, const char *want, size_t len)
 {
-	struct ops_ctx *ctx = arg;
-	char now[sizeof(RECORD) + 1] = { 0 };
+	static char now[sizeof(ctx->buf) + 1];
 	int fd = open(ctx->path, O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, now, sizeof(now));
 
 	close(fd);
-	if (n != sizeof(RECORD) - 1 || memcmp(now, RECORD, n))
+	return n == (ssize_t)len && !memcmp(now, want, len);
+}
+
+/* The device's sysfs attribute ATTR, or -1. */
+static long long attr_value(struct ops_ctx *ctx, const char *attr)
+{
+	char buf[128];
+	long long value = -1;
+	FILE *f;
+
+	snprintf(buf, sizeof(buf), "/sys/class/misc/%s/%s",
+		 strrchr(ctx->path, '/') + 1, attr);
+	f = fopen(buf, "r");
+	if (f && fscanf(f, "%lld", &value) != 1)
+		value = -1;
+	if (f)
+		fclose(f);
+	return value;
+}
+
+/* The record's bytes, and its one page of memory: nothing more. */
+static const char *record_unchanged(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	if (!holds(ctx, RECORD, RECORD_LEN))
 		return "a failed call changed the stored bytes";
+	if (attr_value(ctx, "memory") != sysconf(_SC_PAGESIZE))
+		return "a failed call changed the memory in use";
 	return NULL;
+}
+
+static const char *no_effect(void *arg)
+{
+	return record_unchanged(arg);
+}
+
+static const char *truncated_to_zero(void *arg)
+{
+	return holds(arg, "", 0) ? NULL : "O_TRUNC did not empty the device";
+}
+
+static const char *wrote(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	char want[WRITE_AT + WRITE_LEN];
+
+	memcpy(want, RECORD, RECORD_LEN);
+	memset(want + RECORD_LEN, 0, WRITE_AT - RECORD_LEN);
+	memset(want + WRITE_AT, 'W', WRITE_LEN);
+	if (ctx->ret != WRITE_LEN)
+		return "the write did not return its whole count";
+	return holds(ctx, want, sizeof(want)) ?
+		       NULL :
+		       "the write did not store its bytes";
+}
+
+static const char *appended(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	if (ctx->ret != 1)
+		return "the append did not return 1";
+	return holds(ctx, RECORD "+", RECORD_LEN + 1) ?
+		       NULL :
+		       "the append did not store its byte at the end";
+}
+
+static const char *read_record(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	if (ctx->ret != RECORD_LEN || memcmp(ctx->buf, RECORD, RECORD_LEN))
+		return "the read did not return the stored bytes";
+	return record_unchanged(ctx);
+}
+
+static const char *seeked(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	return ctx->ret == RECORD_LEN + 5 ? NULL : "SEEK_END went wrong";
+}
+
+static const char *polled(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	return ctx->ret == 1 && ctx->revents == (POLLIN | POLLOUT) ?
+		       NULL :
+		       "poll did not report readable and writable";
+}
+
+static const char *got_length(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	return ctx->value == RECORD_LEN ? NULL : "GET_LENGTH went wrong";
+}
+
+static const char *got_capacity(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	return (long long)ctx->value == attr_value(ctx, "capacity") ?
+		       NULL :
+		       "GET_CAPACITY went wrong";
+}
+
+static const char *grown(void *arg)
+{
+	char want[GROWN_LEN] = RECORD;
+
+	return holds(arg, want, sizeof(want)) ?
+		       NULL :
+		       "SET_LENGTH did not zero-extend";
+}
+
+static const char *truncated(void *arg)
+{
+	return holds(arg, RECORD, TRUNCATED_LEN) ?
+		       NULL :
+		       "SET_LENGTH did not truncate";
 }
 
 static int sweep_ops(char **argv)
 {
-	static const struct {
-		const char *name;
-		op_fn op;
-	} ops[] = {
-		{ "open", op_open },
-		{ "write", op_write },
-		{ "append", op_append },
-		{ "read", op_read },
-		{ "llseek", op_llseek },
-		{ "poll", op_poll },
-		{ "ioctl_get_length", op_ioctl_get_length },
-		{ "ioctl_set_length", op_ioctl_set_length },
+	/* The driver's injection points that each call must reach. */
+	static const struct sweep ops[] = {
+		{ "open", op_open, record_unchanged, no_effect, reset_record,
+		  0 },
+		{ "open_trunc", op_open_trunc, record_unchanged,
+		  truncated_to_zero, reset_record, 0 },
+		/* the copy's buffer, the copy, a page and its xarray node */
+		{ "write", op_write, record_unchanged, wrote, reset_record, 4 },
+		{ "append", op_append, record_unchanged, appended, reset_record,
+		  2 },
+		{ "read", op_read, record_unchanged, read_record, reset_record,
+		  1 },
+		{ "llseek", op_llseek, record_unchanged, seeked, reset_record,
+		  0 },
+		{ "poll", op_poll, record_unchanged, polled, reset_record, 0 },
+		{ "ioctl_get_length", op_get_length, record_unchanged,
+		  got_length, reset_record, 1 },
+		{ "ioctl_get_capacity", op_get_capacity, record_unchanged,
+		  got_capacity, reset_record, 1 },
+		{ "ioctl_set_length_grow", op_grow, record_unchanged, grown,
+		  reset_record, 1 },
+		{ "ioctl_set_length_truncate", op_truncate, record_unchanged,
+		  truncated, reset_record, 1 },
+		{ "ioctl_clear", op_clear, record_unchanged, truncated_to_zero,
+		  reset_record, 0 },
 	};
-	static struct ops_ctx ctx;
-	int points[NR_KINDS], i;
+	struct ops_ctx *ctx;
+	struct points points;
+	int i;
 
-	ctx.path = argv[2];
-	ctx.fd = open(ctx.path, O_RDWR);
-	if (ctx.fd < 0) {
-		perror(ctx.path);
+	ctx = mmap(NULL, sizeof(*ctx), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctx == MAP_FAILED)
+		return 2;
+	snprintf(driver_tag, sizeof(driver_tag), " [echo]");
+	ctx->path = argv[2];
+	ctx->fd = open(ctx->path, O_RDWR);
+	if (ctx->fd < 0) {
+		perror(ctx->path);
 		return 2;
 	}
-	for (i = 0; i < (int)ARRAY_SIZE(ops); i++) {
-		memset(points, 0, sizeof(points));
-		if (reset_record(&ctx) ||
-		    sweep(ops[i].name, ops[i].op, record_unchanged,
-			  reset_record, &ctx, points))
+	for (i = 0; i < (int)ARRAY_SIZE(ops); i++)
+		if (reset_record(ctx) || sweep(&ops[i], ctx, &points))
 			return 1;
-		print_points(ops[i].name, points);
-	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	int min_driver_points = 0;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg_fd < 0 || access("/proc/thread-self/fail-nth", W_OK)) {
 		perror("fail-nth or /dev/kmsg");
 		return 2;
 	}
-	if (argc >= 4 && !strcmp(argv[1], "load"))
-		return sweep_load(argc, argv);
+	if (argc >= 3 && !strcmp(argv[1], "-m")) {
+		min_driver_points = atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "load"))
+		return sweep_load(argc - 1, argv + 1, min_driver_points);
 	if (argc == 3 && !strcmp(argv[1], "ops"))
 		return sweep_ops(argv);
-	fprintf(stderr, "usage: %s load MODULE.KO NAME [PARAMS] | ops DEVICE\n",
+	fprintf(stderr,
+		"usage: %s [-m MIN] load MODULE.KO NAME PARAMS [[?]PATH...] | ops DEVICE\n",
 		argv[0]);
 	return 2;
 }
