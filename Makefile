@@ -6,6 +6,8 @@
 #   make check-debug the suite, KUnit, fault injection and detector checks
 #                    on a sanitizer kernel (built once, about 30 min)
 #   make lint        checkpatch, sparse, coccicheck, clang-format
+#   make check-mutants  plant each bug of tests/mutants/ and expect the
+#                    suite to fail (MUTANTS_SET=ci: the cheap ones)
 #   make clean
 
 # The running kernel's build tree; where it has none (as in a container),
@@ -16,7 +18,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 MODULES_SRC := $(CURDIR)/modules
 
-.PHONY: all modules clean check check-debug demo lint
+.PHONY: all modules clean check check-debug check-mutants demo lint
 
 all: modules
 
@@ -32,6 +34,9 @@ check:
 
 check-debug:
 	scripts/check-debug.sh
+
+check-mutants:
+	scripts/check-mutants.sh
 
 demo:
 	scripts/demo.sh

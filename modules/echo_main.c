@@ -167,17 +167,16 @@ static void echo_unlock_write(struct echo_dev *dev)
 
 static int echo_set_length(struct echo_dev *dev, loff_t len)
 {
+	/* Shorter makes room for writers, longer gives readers bytes. */
+	const __poll_t events = EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
 	int ret = echo_lock_write(dev);
 
 	if (ret)
 		return ret;
 	ret = echo_buffer_set_length(&dev->buf, len);
 	echo_unlock_write(dev);
-	/* Shorter makes room for writers, longer gives readers bytes. */
 	if (!ret)
-		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM |
-							       EPOLLOUT |
-							       EPOLLWRNORM);
+		wake_up_interruptible_poll(&dev->wait, events);
 	return ret;
 }
 
