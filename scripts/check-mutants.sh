@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make check-mutants: mutation testing. Each tests/mutants/*.mutant plants
 # one plausible bug in modules/. For each, apply it to a copy of the
-# modules, build them with W=1 (a warning is an error: the bug must look
-# like real code), boot them with the unchanged test programs, run the
-# suite that the mutant names, and expect it to fail. Prints KTAP, "ok" for
+# modules, build the module it changes with W=1 (a warning is an error:
+# the bug must look like real code), boot it with everything else
+# unchanged, run the suite that the mutant names, and expect it to fail. Prints KTAP, "ok" for
 # a killed mutant and "not ok" for a survivor, the time of each, then the
 # mutation score and the usual closing line.
 #   MUTANTS="a b"   only these mutants (file names without .mutant)
@@ -68,13 +68,29 @@ use_kernel() {
 	fi
 }
 
-# boot_tree OUT CASES [CMDLINE]: boot OUT's modules with the base's
-# programs; the guest's KTAP goes to OUT/guest.log. Succeeds if every case
-# passed.
+# The modules a mutant changes: echo for echo_*.c, else the file's name.
+mutated_modules() {
+	sed -n 's|^file: modules/\([a-z_]*\)\.[ch]$|\1|p' "$1" |
+		sed 's/^echo_.*/echo/' | sort -u | sed 's/$/.ko/'
+}
+
+# overlay_initramfs OUT: the base's initramfs with OUT's modules laid over
+# it, in a second archive that replaces their files in /root.
+overlay_initramfs() {
+	local out=$1 root
+	root=$(mktemp -d)
+	mkdir -p "$root/root"
+	cp "$out"/modules/*.ko "$root/root/"
+	chmod 755 "$root/root"
+	(cd "$root" && find root | cpio -o -H newc --quiet | gzip -1) |
+		cat "$BASE/initramfs.gz" - >"$out/initramfs.gz"
+	rm -rf "$root"
+}
+
+# boot_tree OUT CASES [CMDLINE]: boot OUT's initramfs; the guest's KTAP
+# goes to OUT/guest.log. Succeeds if every case passed.
 boot_tree() {
 	local out=$1 cases=$2 cmdline=${3:-} rc=0
-	[ "$out" = "$BASE" ] || ln -sfn "$BASE/progs" "$out/progs"
-	make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 	KERNEL_CMDLINE="$SUITE_CMDLINE $cmdline ktest.stop_on_fail=1${cases:+ ktest.cases=$cases}" \
 		run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" check "$GUEST_TIMEOUT" \
 		"$out/console.log" | relay_guest "$out/tally" >"$out/guest.log" || rc=$?
@@ -117,6 +133,7 @@ for suite in check debug; do
 	# The unchanged tree must pass what the mutants will run.
 	use_kernel "$suite"
 	t=$SECONDS
+	make_initramfs "$BASE/initramfs.gz" "$KVER" "$BASE"
 	if boot_tree "$BASE" ""; then
 		result ok "$n" "baseline_$suite # the unchanged modules pass, $((SECONDS - t)) s"
 	else
@@ -142,13 +159,14 @@ for m in "${mutants[@]}"; do
 		result "not ok" "$n" "$name # ERROR does not apply"
 		continue
 	fi
-	if ! (ROOT=$out/tree kbuild "$out" modules) >"$out/build.log" 2>&1 ||
+	mapfile -t kos < <(mutated_modules "$m")
+	if ! (ROOT=$out/tree kbuild "$out" modules "${kos[@]}") >"$out/build.log" 2>&1 ||
 		[ -n "$(build_problems "$out/build.log")" ]; then
 		build_problems "$out/build.log" | head -n 5 | sed 's/^/# /'
 		result "not ok" "$n" "$name # ERROR does not build W=1-clean"
 		continue
 	fi
-	cp "$BASE"/modules/ktest_hooks.ko "$BASE"/modules/canary.ko "$out/modules/"
+	overlay_initramfs "$out"
 	if boot_tree "$out" "$(field "$m" cases)" "$(field "$m" cmdline)"; then
 		survived=$((survived + 1))
 		result "not ok" "$n" "$name # SURVIVED the $suite suite in $((SECONDS - t)) s"

@@ -94,13 +94,13 @@ kernel_source() {
 	echo "$dir"
 }
 
-# kbuild OUT DIR: build the Kbuild directory DIR (modules, tests/kmods) of
-# the tree for the resolved kernel, with W=1, and put its .ko files in
-# OUT/modules. Out-of-tree Kbuild writes next to the sources, so each
+# kbuild OUT DIR [MODULE.ko...]: build the Kbuild directory DIR (modules,
+# tests/kmods) of the tree, or just the named modules of it, for the
+# resolved kernel, with W=1, and put the .ko files in OUT/modules. Out-of-tree Kbuild writes next to the sources, so each
 # kernel gets a copy of them. A kernel of another Debian suite builds in
 # that suite's chroot, with its compiler.
 kbuild() {
-	local out=$1 dir=$2 build=$1/build
+	local out=$1 dir=$2 build=$1/build targets=("${@:3}")
 	if [ -n "$BUILD_CHROOT" ]; then
 		# In a copy that the chroot can see; the modules come back out.
 		build=$BUILD_CHROOT/build/$KVER
@@ -110,9 +110,10 @@ kbuild() {
 	cp -r "$ROOT/modules" "$ROOT/include" "$build/"
 	cp -r "$ROOT/tests/kmods" "$build/tests/"
 	if [ -n "$BUILD_CHROOT" ]; then
-		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="/build/$KVER/$dir" W=1 modules
+		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="/build/$KVER/$dir" W=1 \
+			"${targets[@]:-modules}"
 	else
-		make -C "$KDIR" M="$build/$dir" W=1 modules
+		make -C "$KDIR" M="$build/$dir" W=1 "${targets[@]:-modules}"
 	fi || return
 	cp "$build/$dir"/*.ko "$out/modules/"
 }

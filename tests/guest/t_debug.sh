@@ -80,6 +80,16 @@ test_fault_injection_in_every_echo_call() {
 	assert_no_leaks
 }
 
+# The model-based fuzzer for longer, under the sanitizers: bounded by time
+# (-t), with time left for a reduction (-T) within the case's timeout.
+test_model_fuzz_long() {
+	insmod echo.ko capacity=10000
+	for seed in 101 102; do
+		echo-fuzz -t 50 -T 30 /dev/echo $seed 100000000 ||
+			fail "echo-fuzz seed $seed"
+	done
+}
+
 # Stress, bounded in time, on the VM's 2 vCPUs: the operations each part
 # ran are printed.
 

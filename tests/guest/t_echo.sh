@@ -205,12 +205,15 @@ test_echo_failed_init_leaves_no_file_open() {
 	) >/tmp/opener.log &
 	opener=$!
 	mark_log
-	assert_fails insmod echo.ko devices=2
+	insmod echo.ko devices=2 && loaded=1 || loaded=
 	touch /tmp/init-failed
 	wait $opener
 	cat /tmp/opener.log
+	[ -z "$loaded" ] || { log_since_mark; fail "the load did not fail"; }
 	assert_eq "open refused" "$(cat /tmp/opener.log)" "the opener"
-	assert_log "echo: cannot register /dev/echo1: -16"
+	# EBUSY, or EINVAL where 6.17+ refuses a fixed minor in its range.
+	log_since_mark | grep -E 'echo: cannot register /dev/echo1: -(16|22)$' ||
+		fail "the failed registration was not logged"
 	assert_gone echo /dev/echo
 	[ ! -e /dev/echo1 ] && [ ! -e /sys/class/misc/echo ] &&
 		[ ! -e /sys/class/misc/echo1 ] || fail "a node is left behind"
@@ -262,6 +265,23 @@ test_echo_rmmod_while_open_fails() {
 	exec 3<&-
 	rmmod echo
 	assert_gone echo /dev/echo
+}
+
+# Random calls on up to four descriptors, each checked against a model of
+# the device (tests/progs/echo-fuzz.c): about 1 s per 20000 calls under TCG.
+# 10000 bytes leave the last page part used; 8192 end on a page boundary.
+test_echo_model_fuzz() {
+	insmod echo.ko capacity=10000
+	for seed in 1 2 3 4 5; do
+		echo-fuzz -c 10000 /dev/echo $seed 20000 ||
+			fail "echo-fuzz seed $seed, capacity 10000"
+	done
+	rmmod echo
+	insmod echo.ko capacity=8192
+	for seed in 6 7; do
+		echo-fuzz -c 8192 /dev/echo $seed 20000 ||
+			fail "echo-fuzz seed $seed, capacity 8192"
+	done
 }
 
 test_echo_concurrent_writes_never_torn() {

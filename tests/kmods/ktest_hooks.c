@@ -9,9 +9,9 @@
  *	poll(2), first spins for N ms. A poll that samples its state before
  *	poll_wait() misses a write made meanwhile.
  *   insmod ktest_hooks.ko hook=misc_register comm=NAME delay_ms=N
- *	The second misc_register() of a task named NAME spins for N ms,
- *	so that an opener can reach the first device, and then fails with
- *	-EBUSY, as when the dynamic minors run out.
+ *	The second misc_register() of a task named NAME (and only that
+ *	one) spins for N ms, so that an opener can reach the first device,
+ *	and then fails with -EBUSY, as when the dynamic minors run out.
  *
  * "hits" counts the hooked calls that have started spinning, so that a
  * test can act while the window is open.
@@ -71,13 +71,15 @@ static int misc_register_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct miscdevice *misc =
 		(struct miscdevice *)regs_get_kernel_argument(regs, 0);
+	int call;
 
 	if (!hooked_task())
 		return 0;
-	if (atomic_inc_return(&calls) == 1) {
+	call = atomic_inc_return(&calls);
+	if (call == 1)
 		first_misc = misc;
+	if (call != 2)
 		return 0;
-	}
 	hold_window();
 	/* The first device's minor: misc_register() finds it taken. */
 	misc->minor = first_misc->minor;

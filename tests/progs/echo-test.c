@@ -314,6 +314,17 @@ TEST_F(echo, llseek_to_a_bad_position_fails_with_einval)
 		  lseek(self->fd, self->capacity, SEEK_SET));
 }
 
+TEST_F(echo, write_inside_the_data_keeps_the_rest)
+{
+	char buf[16] = { 0 };
+
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	ASSERT_EQ(2, pwrite(self->fd, "ab", 2, 2));
+	ASSERT_EQ(10, ioctl_u64(self->fd, ECHO_IOC_GET_LENGTH));
+	ASSERT_EQ(10, pread(self->fd, buf, sizeof(buf), 0));
+	ASSERT_STREQ("01ab456789", buf);
+}
+
 TEST_F(echo, write_past_the_end_zero_fills_the_gap)
 {
 	char buf[16];
