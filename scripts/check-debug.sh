@@ -48,8 +48,9 @@ detectors_suite() {
 		i=$((i + 1))
 		IFS=: read -r bug func report <<<"$spec"
 		log=$(canary_boot "$bug")
-		# The report, and the canary's function within its block.
-		if grep -A 60 -F "$report" "$log" | grep -q "$func+0x"; then
+		# The report, and the canary's function within its block (not
+		# grep -q: with pipefail, its early exit would fail the pipe).
+		if grep -A 60 -F "$report" "$log" | grep "$func+0x" >/dev/null; then
 			result ok "$i" "$bug # reported: $report, in $func"
 		else
 			tail -n 20 "$log" | sed 's/^/    # /'

@@ -99,10 +99,11 @@ boot_tree() {
 		[ "$gfail" -eq 0 ] && [ -z "$(console_problems "$out/console.log")" ]
 }
 
-# The case that failed first, or what else ended the run.
+# The case that failed first (a kselftest case rather than its program),
+# or what else ended the run.
 killer() {
 	local out=$1 case
-	case=$(sed -n 's/^ *not ok [0-9]* \([a-z0-9_.]*\).*/\1/p' "$out/guest.log" | tail -n 1)
+	case=$(sed -n 's/^ *not ok [0-9]* \([a-z0-9_.]*\).*/\1/p' "$out/guest.log" | head -n 1)
 	if [ -n "$case" ]; then
 		echo "$case"
 	elif [ -n "$(console_problems "$out/console.log")" ]; then

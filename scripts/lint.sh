@@ -81,7 +81,7 @@ lint_suite() {
 		if [ -z "$problems" ]; then
 			result ok "$i" "$check"
 		else
-			echo "$problems" | head -n 30 | sed 's/^/    # /'
+			head -n 30 <<<"$problems" | sed 's/^/    # /'
 			result "not ok" "$i" "$check"
 		fi
 	done

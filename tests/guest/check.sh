@@ -9,10 +9,14 @@
 # check-mutants).
 . /tests/lib.sh
 
-CASE_TIMEOUT=${CASE_TIMEOUT:-180}
+CASE_TIMEOUT=180
 SUITES="hello alloc_demo echo locking_demo interop_demo all"
-# The sanitizer kernel adds KUnit, fault injection and kmemleak.
-grep -q 'ktest.debug=1' /proc/cmdline && SUITES="$SUITES debug"
+# The sanitizer kernel adds KUnit, fault injection and kmemleak, and is
+# slower: the fault sweeps of every module's load take minutes.
+if grep -q 'ktest.debug=1' /proc/cmdline; then
+	SUITES="$SUITES debug"
+	CASE_TIMEOUT=900
+fi
 cases=. stop_on_fail=
 for arg in $(cat /proc/cmdline); do
 	case $arg in

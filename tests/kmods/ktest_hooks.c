@@ -9,9 +9,9 @@
  *	poll(2), first spins for N ms. A poll that samples its state before
  *	poll_wait() misses a write made meanwhile.
  *   insmod ktest_hooks.ko hook=misc_register comm=NAME delay_ms=N
- *	The second misc_register() of a task named NAME (and only that
- *	one) spins for N ms, so that an opener can reach the first device,
- *	and then fails with -EBUSY, as when the dynamic minors run out.
+ *	Every second misc_register() of a task named NAME spins for N ms,
+ *	so that an opener can reach the device registered just before, and
+ *	then fails with -EBUSY, as when the dynamic minors run out.
  *
  * "hits" counts the hooked calls that have started spinning, so that a
  * test can act while the window is open.
@@ -46,7 +46,7 @@ module_param_named(hits, hits.counter, int, 0444);
 MODULE_PARM_DESC(hits, "Hooked calls so far");
 
 static atomic_t calls = ATOMIC_INIT(0); /* of the hooked task */
-static struct miscdevice *first_misc; /* registered by the first call */
+static struct miscdevice *prev_misc; /* registered by the call before */
 
 static bool hooked_task(void)
 {
@@ -75,14 +75,15 @@ static int misc_register_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (!hooked_task())
 		return 0;
+	/* busybox's insmod loads again with init_module() if finit fails. */
 	call = atomic_inc_return(&calls);
-	if (call == 1)
-		first_misc = misc;
-	if (call != 2)
+	if (call % 2) {
+		prev_misc = misc;
 		return 0;
+	}
 	hold_window();
-	/* The first device's minor: misc_register() finds it taken. */
-	misc->minor = first_misc->minor;
+	/* The minor of the device before: misc_register() finds it taken. */
+	misc->minor = prev_misc->minor;
 	return 0;
 }
 
