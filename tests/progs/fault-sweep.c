@@ -96,15 +96,18 @@ static int kmsg_fault_kind(int *driver)
  * child's own page faults (copy-on-write after fork) are not the points
  * under test, and they would vary with the memory layout.
  */
-static void prefault(volatile char *ctx, size_t size)
+static void prefault(char *ctx, size_t size)
 {
-	volatile char stack[64 * 1024];
+	char stack[64 * 1024];
 	size_t i;
 
-	for (i = 0; i < sizeof(stack); i += 4096)
-		stack[i] = 0;
+	memset(stack, 0, sizeof(stack));
+	__asm__ __volatile__(""
+			     :
+			     : "r"(stack)
+			     : "memory"); /* keep the memset */
 	for (i = 0; i < size; i += 4096)
-		ctx[i] = ctx[i];
+		__atomic_fetch_add(ctx + i, 0, __ATOMIC_RELAXED); /* a write */
 }
 
 static void set_fail_nth(unsigned int n)
