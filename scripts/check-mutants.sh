@@ -123,19 +123,24 @@ start=$SECONDS
 n=0 killed=0 survived=0 baseline_failed=0
 for suite in check debug; do
 	n=$((n + 1))
-	needed=
+	# The unchanged tree must pass what the mutants will run: the union
+	# of their cases, or everything if one of them runs everything.
+	needed= cases=
 	for m in "${mutants[@]}"; do
-		[ "$(field "$m" suite)" = "$suite" ] && needed=1
+		[ "$(field "$m" suite)" = "$suite" ] || continue
+		needed=1
+		c=$(field "$m" cases)
+		[ -n "$c" ] && [ "$cases" != all ] && cases=${cases:+$cases|}$c || cases=all
 	done
 	if [ -z "$needed" ]; then
 		result ok "$n" "baseline_$suite # SKIP no mutant needs it"
 		continue
 	fi
-	# The unchanged tree must pass what the mutants will run.
+	[ "$cases" != all ] || cases=
 	use_kernel "$suite"
 	t=$SECONDS
 	make_initramfs "$BASE/initramfs.gz" "$KVER" "$BASE"
-	if boot_tree "$BASE" ""; then
+	if boot_tree "$BASE" "$cases"; then
 		result ok "$n" "baseline_$suite # the unchanged modules pass, $((SECONDS - t)) s"
 	else
 		baseline_failed=1
