@@ -474,7 +474,7 @@ static int __init echo_init(void)
 
 	/*
 	 * Only registering can fail from here on. A node can be opened as
-	 * soon as it is registered, so opens wait for echo_ready.
+	 * soon as it is registered, so opens fail until echo_ready is set.
 	 */
 	for (registered = 0; registered < devices.value; registered++) {
 		ret = misc_register(&echo_devs[registered].misc);

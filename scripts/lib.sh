@@ -96,9 +96,10 @@ kernel_source() {
 
 # kbuild OUT DIR [MODULE.ko...]: build the Kbuild directory DIR (modules,
 # tests/kmods) of the tree, or just the named modules of it, for the
-# resolved kernel, with W=1, and put the .ko files in OUT/modules. Out-of-tree Kbuild writes next to the sources, so each
-# kernel gets a copy of them. A kernel of another Debian suite builds in
-# that suite's chroot, with its compiler.
+# resolved kernel, with W=1, and put the .ko files in OUT/modules.
+# Out-of-tree Kbuild writes next to the sources, so each kernel gets a copy
+# of them. A kernel of another Debian suite builds in that suite's chroot,
+# with its compiler.
 kbuild() {
 	local out=$1 dir=$2 build=$1/build targets=("${@:3}")
 	if [ -n "$BUILD_CHROOT" ]; then
