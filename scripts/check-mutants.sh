@@ -44,8 +44,9 @@ selected_mutants() {
 }
 
 # use_kernel SUITE: resolve the kernel of a suite (check: 6.1, debug: the
-# sanitizer kernel), and build the unchanged tree for it once: its test
-# programs serve every mutant.
+# sanitizer kernel), and build the unchanged tree for it once a run: its
+# test programs serve every mutant.
+declare -A base_built
 use_kernel() {
 	if [ "$1" = debug ]; then
 		install_packages stress-ng trinity
@@ -60,11 +61,11 @@ use_kernel() {
 		GUEST_TIMEOUT=300
 	fi
 	BASE=$WORK/base-$1
-	if [ ! -e "$BASE/.built" ]; then
+	if [ -z "${base_built[$1]:-}" ]; then
 		mkdir -p "$BASE"
 		build_for_kernel "$BASE" >"$BASE/build.log" 2>&1 ||
 			die "the unchanged tree does not build: $BASE/build.log"
-		touch "$BASE/.built"
+		base_built[$1]=1
 	fi
 }
 
@@ -133,7 +134,7 @@ for suite in check debug; do
 		[ -n "$c" ] && [ "$cases" != all ] && cases=${cases:+$cases|}$c || cases=all
 	done
 	if [ -z "$needed" ]; then
-		result ok "$n" "baseline_$suite # SKIP no mutant needs it"
+		result ok "$n" "baseline_$suite" "SKIP no mutant needs it"
 		continue
 	fi
 	[ "$cases" != all ] || cases=

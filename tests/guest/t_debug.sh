@@ -65,7 +65,7 @@ test_fault_injection_in_every_module_init() {
 	fault-sweep -m 6 load echo.ko echo "devices=2" /dev/echo /dev/echo1 \
 		/sys/class/misc/echo /sys/class/misc/echo1 || fail "echo"
 	# debugfs is optional: the demo loads without it.
-	fault-sweep -m 3 load locking_demo.ko locking_demo "" \
+	fault-sweep -m 1 load locking_demo.ko locking_demo "" \
 		?/sys/kernel/debug/locking_demo || fail "locking_demo"
 	fault-sweep load interop_demo.ko interop_demo "" || fail "interop_demo"
 	assert_only_allocation_failures_logged
