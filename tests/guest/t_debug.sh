@@ -58,14 +58,14 @@ test_fault_injection_in_every_module_init() {
 	setup_fault_injection
 	echo clear >$KMEMLEAK
 	# Each load with the faults it must reach in the module's own code
-	# (what every run reached: the loader's own allocations vary from run
-	# to run, so a sweep can step over a point), and every path it makes.
+	# (the loader's own points vary from load to load, so fault-sweep
+	# sweeps again until they add up), and every path it makes.
 	fault-sweep load hello.ko hello "" || fail "hello"
-	fault-sweep -m 1 load alloc_demo.ko alloc_demo "" || fail "alloc_demo"
+	fault-sweep -m 2 load alloc_demo.ko alloc_demo "" || fail "alloc_demo"
 	fault-sweep -m 6 load echo.ko echo "devices=2" /dev/echo /dev/echo1 \
 		/sys/class/misc/echo /sys/class/misc/echo1 || fail "echo"
 	# debugfs is optional: the demo loads without it.
-	fault-sweep -m 1 load locking_demo.ko locking_demo "" \
+	fault-sweep -m 3 load locking_demo.ko locking_demo "" \
 		?/sys/kernel/debug/locking_demo || fail "locking_demo"
 	fault-sweep load interop_demo.ko interop_demo "" || fail "interop_demo"
 	assert_only_allocation_failures_logged
