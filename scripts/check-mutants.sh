@@ -55,6 +55,8 @@ use_kernel() {
 		GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 		GUEST_TIMEOUT=1800
 	else
+		# resolve_kernel keeps a kernel already chosen: the debug one.
+		unset KERNEL_IMAGE KDIR KVER MODULES_DIR
 		resolve_kernel 6.1
 		SUITE_CMDLINE=
 		GUEST_PROGRAMS=
