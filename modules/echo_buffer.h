@@ -1,50 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The echo device's storage, apart from files, locks and userspace, so that
- * it can be tested directly: a byte array of fixed capacity, stored in
- * page-sized chunks that are allocated as bytes are written, so that memory
- * use follows the bytes stored rather than the capacity.
+ * The echo device's storage, apart from files and the VFS, so that it can
+ * be tested directly: a byte array of fixed capacity, stored in page-sized
+ * chunks that are allocated as bytes are written, so that memory use
+ * follows the bytes stored rather than the capacity.
  *
- * Invariant: every byte at or past len in an allocated chunk is zero, and a
- * chunk that is not allocated reads as zeros. So a write past the end leaves
- * a gap that reads as zeros, as in a file, without touching the gap.
+ * Invariant: every byte at or past len in a chunk is zero, and a chunk
+ * that is not allocated reads as zeros. So a write past the end leaves a
+ * gap that reads as zeros, as in a file, without touching the gap.
  *
- * The caller serializes: any number of readers, or one writer. len and
- * nr_chunks may also be read locklessly with READ_ONCE().
+ * The buffer serializes its own users, and never holds its lock across a
+ * copy to or from userspace; see echo_buffer.c for how.
  */
 #ifndef ECHO_BUFFER_H
 #define ECHO_BUFFER_H
 
+#include <linux/gfp.h>
+#include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
-#include <linux/xarray.h>
+
+struct page;
 
 struct echo_buffer {
-	struct xarray chunks; /* chunk i holds bytes [i * PAGE_SIZE, ...) */
-	size_t len; /* bytes stored */
+	/*
+	 * Chunk i holds bytes [i * PAGE_SIZE, ...), or is NULL. Written under
+	 * lock, read under RCU or the lock.
+	 */
+	struct page __rcu **chunks;
+	seqlock_t lock; /* taken by writers; readers retry, then take it */
+	size_t len; /* bytes stored; guarded by lock */
 	size_t capacity; /* bytes the buffer can hold */
-	size_t nr_chunks; /* chunks allocated */
+	size_t nr_chunks; /* chunks allocated; guarded by lock */
 };
 
-void echo_buffer_init(struct echo_buffer *buf, size_t capacity);
+/* -ENOMEM if the table of chunks cannot be allocated. */
+int echo_buffer_init(struct echo_buffer *buf, size_t capacity);
+/* Free everything; no reader or writer may be left. */
 void echo_buffer_release(struct echo_buffer *buf);
 
-/* Copy out bytes from pos up to len: the count, 0 at the end, or -EFAULT. */
+/*
+ * Copy out the bytes from pos up to len, as one snapshot: the count, 0 at
+ * the end, -EFAULT, or -ENOMEM (gfp is for a large read's bookkeeping). A
+ * signal ends a read of many pages early, with the bytes copied so far.
+ */
 ssize_t echo_buffer_read(struct echo_buffer *buf, loff_t pos,
-			 struct iov_iter *to);
+			 struct iov_iter *to, gfp_t gfp);
 
 /*
- * Store count bytes at pos, or what fits below the capacity: the count
- * stored, -ENOSPC at or past the capacity, or -ENOMEM. A failure changes
- * nothing, not even the memory in use.
+ * Store what from holds at *pos, or at the end with append (*pos is then
+ * set to where it went), up to the capacity: the count stored, -ENOSPC at
+ * or past the capacity, -EFAULT, -ENOMEM, or -EINTR on a fatal signal. A
+ * failure changes nothing, not even the memory in use; what was not
+ * stored is left in from.
  */
-ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t pos, const void *src,
-			  size_t count);
+ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t *pos, bool append,
+			  struct iov_iter *from, gfp_t gfp);
 
-/* Truncate or zero-extend to len; -EINVAL past the capacity. */
-int echo_buffer_set_length(struct echo_buffer *buf, loff_t len);
+/* Truncate or zero-extend to len: -EINVAL past the capacity, or -ENOMEM. */
+int echo_buffer_set_length(struct echo_buffer *buf, loff_t len, gfp_t gfp);
 
-/* Bytes of memory that the stored data takes; safe without the lock. */
+/* Bytes stored, and bytes of memory that they take; both without a lock. */
+size_t echo_buffer_length(const struct echo_buffer *buf);
 size_t echo_buffer_memory(const struct echo_buffer *buf);
 
 #endif /* ECHO_BUFFER_H */

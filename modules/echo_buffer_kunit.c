@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the echo device's storage (echo_buffer.c): offsets,
- * capacity, truncation, growth and zero-filled gaps, without a device.
+ * capacity, truncation, growth, zero-filled gaps, appends that take only
+ * what fits, and chunks that readers hold, without a device.
  * Built only for kernels with CONFIG_KUNIT.
  */
 #include <kunit/test.h>
@@ -18,7 +19,7 @@ static void *test_init_buffer(struct kunit *test, size_t capacity)
 	struct echo_buffer *buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	echo_buffer_init(buf, capacity);
+	KUNIT_ASSERT_EQ(test, echo_buffer_init(buf, capacity), 0);
 	return buf;
 }
 
@@ -30,7 +31,39 @@ static ssize_t read_at(struct echo_buffer *buf, loff_t pos, void *dst,
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, count);
-	return echo_buffer_read(buf, pos, &iter);
+	return echo_buffer_read(buf, pos, &iter, GFP_KERNEL);
+}
+
+/* Store count bytes of src at pos, or at the end with append. */
+static ssize_t store(struct echo_buffer *buf, loff_t pos, bool append,
+		     const void *src, size_t count, size_t *left)
+{
+	struct kvec kvec = { .iov_base = (void *)src, .iov_len = count };
+	struct iov_iter iter;
+	ssize_t ret;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, count);
+	ret = write_at(buf, &pos, append, &iter, GFP_KERNEL);
+	if (left)
+		*left = iov_iter_count(&iter);
+	return ret;
+}
+
+/* The test is the buffer's only user: no lock needed. */
+static struct page *first_chunk(struct echo_buffer *buf)
+{
+	return rcu_dereference_protected(buf->chunks[0], true);
+}
+
+static int set_length(struct echo_buffer *buf, loff_t len)
+{
+	return echo_buffer_set_length(buf, len, GFP_KERNEL);
+}
+
+static ssize_t write_at(struct echo_buffer *buf, loff_t pos, const void *src,
+			size_t count)
+{
+	return store(buf, pos, false, src, count, NULL);
 }
 
 static void write_then_read_back(struct kunit *test)
@@ -38,7 +71,7 @@ static void write_then_read_back(struct kunit *test)
 	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
 	char out[8] = { 0 };
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, "hello", 5), 5);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "hello", 5), 5);
 	KUNIT_EXPECT_EQ(test, buf->len, 5);
 	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, sizeof(out)), 5);
 	KUNIT_EXPECT_EQ(test, memcmp(out, "hello", 5), 0);
@@ -53,7 +86,7 @@ static void read_at_or_past_the_end_is_eof(struct kunit *test)
 	char out[4];
 
 	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, sizeof(out)), 0);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, "ab", 2), 2);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "ab", 2), 2);
 	KUNIT_EXPECT_EQ(test, read_at(buf, 2, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, read_at(buf, 100, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, read_at(buf, -1, out, sizeof(out)), -EINVAL);
@@ -64,12 +97,12 @@ static void write_is_cut_at_the_capacity(struct kunit *test)
 {
 	struct echo_buffer *buf = test_init_buffer(test, 10);
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 8, "12345", 5), 2);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 8, "12345", 5), 2);
 	KUNIT_EXPECT_EQ(test, buf->len, 10);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 10, "x", 1), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 11, "x", 1), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, -1, "x", 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 3, "x", 0), 0);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 10, "x", 1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 11, "x", 1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, write_at(buf, -1, "x", 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 3, "x", 0), 0);
 	KUNIT_EXPECT_EQ(test, buf->len, 10);
 	echo_buffer_release(buf);
 }
@@ -79,8 +112,8 @@ static void appending_is_writing_at_the_length(struct kunit *test)
 	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
 	char out[16] = { 0 };
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, buf->len, "first", 5), 5);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, buf->len, "second", 6), 6);
+	KUNIT_EXPECT_EQ(test, store(buf, 0, true, "first", 5, NULL), 5);
+	KUNIT_EXPECT_EQ(test, store(buf, 0, true, "second", 6, NULL), 6);
 	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, sizeof(out)), 11);
 	KUNIT_EXPECT_STREQ(test, out, "firstsecond");
 	echo_buffer_release(buf);
@@ -95,8 +128,8 @@ static void gap_reads_as_zeros(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, out);
 	KUNIT_ASSERT_NOT_NULL(test, zeros);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, "ab", 2), 2);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, far, "cd", 2), 2);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "ab", 2), 2);
+	KUNIT_EXPECT_EQ(test, write_at(buf, far, "cd", 2), 2);
 	KUNIT_EXPECT_EQ(test, buf->len, far + 2);
 	/* The page in the middle was never written, so never allocated. */
 	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 2);
@@ -112,10 +145,9 @@ static void truncated_bytes_never_come_back(struct kunit *test)
 	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
 	char out[12];
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, "XXXXXXXXXXXX", 12),
-			12);
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, 2), 0);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 8, "!", 1), 1);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "XXXXXXXXXXXX", 12), 12);
+	KUNIT_EXPECT_EQ(test, set_length(buf, 2), 0);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 8, "!", 1), 1);
 	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, sizeof(out)), 9);
 	KUNIT_EXPECT_EQ(test, memcmp(out, "XX\0\0\0\0\0\0!", 9), 0);
 	echo_buffer_release(buf);
@@ -129,24 +161,22 @@ static void set_length_frees_and_zero_extends(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, data);
 	memset(data, 'D', CAPACITY);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, data, CAPACITY),
-			CAPACITY);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, data, CAPACITY), CAPACITY);
 	KUNIT_EXPECT_EQ(test, echo_buffer_memory(buf), CAPACITY);
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, PAGE_SIZE + 1), 0);
+	KUNIT_EXPECT_EQ(test, set_length(buf, PAGE_SIZE + 1), 0);
 	KUNIT_EXPECT_EQ(test, echo_buffer_memory(buf), 2 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, set_length(buf, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, echo_buffer_memory(buf), PAGE_SIZE);
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, PAGE_SIZE + 4), 0);
+	KUNIT_EXPECT_EQ(test, set_length(buf, PAGE_SIZE + 4), 0);
 	KUNIT_EXPECT_EQ(test, echo_buffer_memory(buf), PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, read_at(buf, PAGE_SIZE, out, 4), 4);
 	KUNIT_EXPECT_EQ(test, memcmp(out, "\0\0\0\0", 4), 0);
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, CAPACITY + 1),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, -1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, echo_buffer_set_length(buf, 0), 0);
+	KUNIT_EXPECT_EQ(test, set_length(buf, CAPACITY + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set_length(buf, -1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set_length(buf, 0), 0);
 	KUNIT_EXPECT_EQ(test, echo_buffer_memory(buf), 0);
 	echo_buffer_release(buf);
 }
@@ -157,7 +187,7 @@ static void write_across_chunks(struct kunit *test)
 	loff_t pos = PAGE_SIZE - 3;
 	char out[6];
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, pos, "abcdef", 6), 6);
+	KUNIT_EXPECT_EQ(test, write_at(buf, pos, "abcdef", 6), 6);
 	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 2);
 	KUNIT_EXPECT_EQ(test, read_at(buf, pos, out, 6), 6);
 	KUNIT_EXPECT_EQ(test, memcmp(out, "abcdef", 6), 0);
@@ -168,13 +198,60 @@ static void release_frees_everything(struct kunit *test)
 {
 	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
 
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 3 * PAGE_SIZE, "z", 1), 1);
-	KUNIT_EXPECT_EQ(test, echo_buffer_write(buf, 0, "a", 1), 1);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 3 * PAGE_SIZE, "z", 1), 1);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "a", 1), 1);
 	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 2);
 	echo_buffer_release(buf);
 	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 0);
 	KUNIT_EXPECT_EQ(test, buf->len, 0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&buf->chunks));
+	KUNIT_EXPECT_NULL(test, buf->chunks);
+}
+
+/* An append takes only the room left, and leaves the rest to its caller. */
+static void append_takes_only_what_fits(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, 10);
+	size_t left;
+
+	KUNIT_EXPECT_EQ(test, store(buf, 0, true, "123456", 6, &left), 6);
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, store(buf, 0, true, "abcdef", 6, &left), 4);
+	KUNIT_EXPECT_EQ(test, left, 2);
+	KUNIT_EXPECT_EQ(test, store(buf, 0, true, "x", 1, &left), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_EQ(test, buf->len, 10);
+	echo_buffer_release(buf);
+}
+
+/*
+ * A chunk that a reader holds is never written: writes and truncations
+ * replace it, and the reader keeps the bytes of its snapshot. A chunk
+ * that no reader holds is written in place.
+ */
+static void held_chunks_are_replaced_not_written(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	struct page *held[2], *page;
+	char out[4];
+
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "aaaa", 4), 4);
+	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, &held[0]), 4);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 1, "bb", 2), 2);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[0]), "aaaa", 4), 0);
+
+	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, &held[1]), 4);
+	KUNIT_EXPECT_EQ(test, set_length(buf, 2), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[1]), "abba", 4), 0);
+	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 1);
+	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, 4), 2);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "ab", 2), 0);
+	unpin(held, 2);
+
+	page = first_chunk(buf);
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "c", 1), 1);
+	KUNIT_EXPECT_PTR_EQ(test, first_chunk(buf), page);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(page), "cb", 2), 0);
+	echo_buffer_release(buf);
 }
 
 static struct kunit_case echo_buffer_cases[] = {
@@ -187,6 +264,8 @@ static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(set_length_frees_and_zero_extends),
 	KUNIT_CASE(write_across_chunks),
 	KUNIT_CASE(release_frees_everything),
+	KUNIT_CASE(append_takes_only_what_fits),
+	KUNIT_CASE(held_chunks_are_replaced_not_written),
 	{}
 };
 

@@ -6,22 +6,25 @@
  *
  * - read and write work at the file position and advance it; O_APPEND
  *   writes at the end; llseek supports SEEK_SET, SEEK_CUR and SEEK_END.
+ *   Threads that share a descriptor never read the same bytes twice
+ *   (FMODE_ATOMIC_POS, as for a regular file).
  * - A write that would cross the capacity stores what fits and returns that
  *   short count; a write at or past the capacity fails with -ENOSPC. Data is
  *   never dropped silently.
  * - open with O_TRUNC (the shell's ">") empties the buffer. O_DIRECT is
  *   refused with -EINVAL before anything changes.
- * - A write lands whole or not at all, and a reader sees all of it or none:
- *   writes are copied in before the lock is taken, then stored under it.
- * - Readers share the lock and run in parallel; a writer holds it alone.
- *   A writer waits interruptibly for other writers, then killably for the
- *   readers in progress.
+ * - A write lands whole or not at all, and a read returns one snapshot: all
+ *   of a write or none of it. Readers run in parallel.
+ * - No lock is held across a copy to or from userspace (echo_buffer.c), so
+ *   a reader stalled in a page fault stalls nobody else; ->open runs under
+ *   the kernel-wide misc_mtx and waits only for bounded kernel work.
+ * - sendfile and splice work; io_uring runs reads and writes inline
+ *   (FMODE_NOWAIT): with IOCB_NOWAIT nothing sleeps for memory.
  * - The ioctls are in include/uapi/lesson4/echo.h, the sysfs attributes
  *   in /sys/class/misc/echo*.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/compat.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -30,12 +33,12 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
-#include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/splice.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -44,6 +47,7 @@
 
 #include <lesson4/echo.h>
 
+#include "compat.h"
 #include "echo_buffer.h"
 
 #define ECHO_DEFAULT_CAPACITY 4096
@@ -125,17 +129,16 @@ enum echo_counter {
 	ECHO_NR_COUNTERS
 };
 
+/* Per CPU, so that counting costs the read path no atomic operation. */
+struct echo_counters {
+	u64 n[ECHO_NR_COUNTERS];
+};
+
 struct echo_dev {
 	struct miscdevice misc;
-	struct echo_buffer buf; /* guarded by lock */
-	struct rw_semaphore lock; /* shared by readers, held alone by a writer */
-	/*
-	 * Writers queue here first: the rw_semaphore has no interruptible
-	 * write lock, and once this is held only readers stand in the way.
-	 */
-	struct mutex write_lock;
+	struct echo_buffer buf; /* serializes itself */
 	wait_queue_head_t wait; /* for poll: data or room appeared */
-	atomic64_t counters[ECHO_NR_COUNTERS]; /* shown in sysfs */
+	struct echo_counters __percpu *counters; /* shown in sysfs */
 };
 
 static struct echo_dev *echo_devs;
@@ -148,35 +151,34 @@ static struct echo_dev *echo_devs;
  */
 static bool echo_ready;
 
-static int echo_lock_write(struct echo_dev *dev)
+static void echo_count(struct echo_dev *dev, enum echo_counter counter,
+		       u64 value)
 {
-	if (mutex_lock_interruptible(&dev->write_lock))
-		return -ERESTARTSYS;
-	if (down_write_killable(&dev->lock)) {
-		mutex_unlock(&dev->write_lock);
-		return -ERESTARTSYS;
-	}
-	return 0;
+	this_cpu_add(dev->counters->n[counter], value);
 }
 
-static void echo_unlock_write(struct echo_dev *dev)
+/* Wake pollers, if any: a write to a device nobody polls stays cheap. */
+static void echo_wake(struct echo_dev *dev, __poll_t events)
 {
-	up_write(&dev->lock);
-	mutex_unlock(&dev->write_lock);
+	/* Its barrier pairs with the one in echo_poll(). */
+	if (wq_has_sleeper(&dev->wait))
+		wake_up_interruptible_poll(&dev->wait, events);
+}
+
+/* With IOCB_NOWAIT (io_uring's inline attempt) nothing sleeps for memory. */
+static gfp_t echo_gfp(const struct kiocb *iocb)
+{
+	return iocb->ki_flags & IOCB_NOWAIT ? GFP_NOWAIT | __GFP_ACCOUNT :
+					      GFP_KERNEL_ACCOUNT;
 }
 
 static int echo_set_length(struct echo_dev *dev, loff_t len)
 {
-	/* Shorter makes room for writers, longer gives readers bytes. */
-	const __poll_t events = EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
-	int ret = echo_lock_write(dev);
+	int ret = echo_buffer_set_length(&dev->buf, len, GFP_KERNEL_ACCOUNT);
 
-	if (ret)
-		return ret;
-	ret = echo_buffer_set_length(&dev->buf, len);
-	echo_unlock_write(dev);
+	/* Shorter makes room for writers, longer gives readers bytes. */
 	if (!ret)
-		wake_up_interruptible_poll(&dev->wait, events);
+		echo_wake(dev, EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM);
 	return ret;
 }
 
@@ -197,14 +199,23 @@ static int echo_open(struct inode *inode, struct file *file)
 		return -EINVAL;
 	file->private_data = dev;
 
-	/* As for a regular file, O_TRUNC empties it: the shell's ">" replaces. */
+	/*
+	 * As for a regular file, O_TRUNC empties it: the shell's ">" replaces.
+	 * This runs under misc_mtx, and waits for no user: the buffer's lock
+	 * is only ever held for bounded work.
+	 */
 	if ((file->f_flags & O_TRUNC) && (file->f_mode & FMODE_WRITE)) {
 		ret = echo_set_length(dev, 0);
 		if (ret)
 			return ret;
 	}
 
-	atomic64_inc(&dev->counters[ECHO_OPENS]);
+	/*
+	 * Threads sharing this file take turns on its position, as for a
+	 * regular file; io_uring may call read and write inline.
+	 */
+	file->f_mode |= FMODE_ATOMIC_POS | FMODE_NOWAIT;
+	echo_count(dev, ECHO_OPENS, 1);
 	/* Rate-limited: the lesson shows it, a busy device must not flood. */
 	dev_info_ratelimited(dev->misc.this_device, "Device opened\n");
 	return 0;
@@ -215,66 +226,37 @@ static ssize_t echo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct echo_dev *dev = iocb->ki_filp->private_data;
 	ssize_t ret;
 
-	if (down_read_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	/* A sleeping lock may be held across the page faults of the copy. */
-	ret = echo_buffer_read(&dev->buf, iocb->ki_pos, to);
-	up_read(&dev->lock);
-
-	if (ret >= 0) {
-		iocb->ki_pos += ret;
-		atomic64_inc(&dev->counters[ECHO_READS]);
-		atomic64_add(ret, &dev->counters[ECHO_BYTES_READ]);
-	}
+	ret = echo_buffer_read(&dev->buf, iocb->ki_pos, to, echo_gfp(iocb));
+	if (ret == -ENOMEM && (iocb->ki_flags & IOCB_NOWAIT))
+		return -EAGAIN; /* io_uring tries again where it may sleep */
+	if (ret < 0)
+		return ret;
+	iocb->ki_pos += ret;
+	echo_count(dev, ECHO_READS, 1);
+	echo_count(dev, ECHO_BYTES_READ, ret);
 	return ret;
 }
 
 static ssize_t echo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct echo_dev *dev = iocb->ki_filp->private_data;
-	bool append = iocb->ki_flags & IOCB_APPEND;
-	size_t limit = dev->buf.capacity;
-	size_t count = iov_iter_count(from);
 	loff_t pos = iocb->ki_pos;
 	ssize_t ret;
-	void *data;
 
-	if (!count)
+	if (!iov_iter_count(from))
 		return 0;
-	if (!append && pos >= limit)
-		return -ENOSPC;
-
-	/*
-	 * Copy in before taking the lock: a bad pointer then changes nothing,
-	 * and a slow page fault never stalls the other users of the device.
-	 */
-	count = min_t(size_t, count, append ? limit : limit - pos);
-	data = kvmalloc(count, GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
-	if (!copy_from_iter_full(data, count, from)) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-
-	ret = echo_lock_write(dev);
-	if (ret)
-		goto out_free;
-	if (append)
-		pos = dev->buf.len;
-	ret = echo_buffer_write(&dev->buf, pos, data, count);
-	echo_unlock_write(dev);
-
-	if (ret > 0) {
-		iocb->ki_pos = pos + ret;
-		atomic64_inc(&dev->counters[ECHO_WRITES]);
-		atomic64_add(ret, &dev->counters[ECHO_BYTES_WRITTEN]);
-		wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM);
-		dev_info_ratelimited(dev->misc.this_device,
-				     "Wrote %zd bytes to device\n", ret);
-	}
-out_free:
-	kvfree(data);
+	ret = echo_buffer_write(&dev->buf, &pos, iocb->ki_flags & IOCB_APPEND,
+				from, echo_gfp(iocb));
+	if (ret == -ENOMEM && (iocb->ki_flags & IOCB_NOWAIT))
+		return -EAGAIN; /* io_uring tries again where it may sleep */
+	if (ret < 0)
+		return ret;
+	iocb->ki_pos = pos + ret;
+	echo_count(dev, ECHO_WRITES, 1);
+	echo_count(dev, ECHO_BYTES_WRITTEN, ret);
+	echo_wake(dev, EPOLLIN | EPOLLRDNORM);
+	dev_info_ratelimited(dev->misc.this_device,
+			     "Wrote %zd bytes to device\n", ret);
 	return ret;
 }
 
@@ -284,7 +266,7 @@ static loff_t echo_llseek(struct file *file, loff_t offset, int whence)
 
 	/* SEEK_END counts from the stored length; no position passes the capacity. */
 	return generic_file_llseek_size(file, offset, whence, dev->buf.capacity,
-					READ_ONCE(dev->buf.len));
+					echo_buffer_length(&dev->buf));
 }
 
 static __poll_t echo_poll(struct file *file, poll_table *wait)
@@ -296,7 +278,9 @@ static __poll_t echo_poll(struct file *file, poll_table *wait)
 
 	/* Queue first, then look: a write in between then wakes this poll. */
 	poll_wait(file, &dev->wait, wait);
-	len = READ_ONCE(dev->buf.len);
+	/* Pairs with wq_has_sleeper() in echo_wake(): queued, then look. */
+	smp_mb();
+	len = echo_buffer_length(&dev->buf);
 	pos = READ_ONCE(file->f_pos);
 	if (pos < len)
 		mask |= EPOLLIN | EPOLLRDNORM;
@@ -314,8 +298,9 @@ static long echo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case ECHO_IOC_GET_LENGTH:
 	case ECHO_IOC_GET_CAPACITY:
-		value = cmd == ECHO_IOC_GET_LENGTH ? READ_ONCE(dev->buf.len) :
-						     dev->buf.capacity;
+		value = cmd == ECHO_IOC_GET_LENGTH ?
+				echo_buffer_length(&dev->buf) :
+				dev->buf.capacity;
 		/* copy_to_user(), unlike put_user(), is fault-injectable. */
 		return copy_to_user(uarg, &value, sizeof(value)) ? -EFAULT : 0;
 	case ECHO_IOC_CLEAR:
@@ -344,6 +329,9 @@ static const struct file_operations echo_fops = {
 	.open = echo_open,
 	.read_iter = echo_read_iter,
 	.write_iter = echo_write_iter,
+	/* sendfile and splice, through read_iter and write_iter. */
+	.splice_read = copy_splice_read,
+	.splice_write = iter_file_splice_write,
 	.llseek = echo_llseek,
 	.poll = echo_poll,
 	.unlocked_ioctl = echo_ioctl,
@@ -362,7 +350,7 @@ static ssize_t length_show(struct device *device, struct device_attribute *attr,
 			   char *page)
 {
 	return sysfs_emit(page, "%zu\n",
-			  READ_ONCE(to_echo_dev(device)->buf.len));
+			  echo_buffer_length(&to_echo_dev(device)->buf));
 }
 static DEVICE_ATTR_RO(length);
 
@@ -388,9 +376,13 @@ static ssize_t counter_show(struct device *device,
 	struct dev_ext_attribute *counter =
 		container_of(attr, struct dev_ext_attribute, attr);
 	unsigned long index = (unsigned long)counter->var;
+	struct echo_dev *dev = to_echo_dev(device);
+	u64 sum = 0;
+	int cpu;
 
-	return sysfs_emit(page, "%lld\n",
-			  atomic64_read(&to_echo_dev(device)->counters[index]));
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(dev->counters, cpu)->n[index];
+	return sysfs_emit(page, "%llu\n", sum);
 }
 
 static struct dev_ext_attribute counter_attrs[ECHO_NR_COUNTERS] = {
@@ -423,28 +415,39 @@ ATTRIBUTE_GROUPS(echo);
 /* Everything that can fail, except registering; nothing is visible yet. */
 static int echo_dev_init(struct echo_dev *dev, unsigned int index)
 {
-	echo_buffer_init(&dev->buf, capacity.value);
-	init_rwsem(&dev->lock);
-	mutex_init(&dev->write_lock);
-	init_waitqueue_head(&dev->wait);
+	int ret;
 
+	init_waitqueue_head(&dev->wait);
+	ret = echo_buffer_init(&dev->buf, capacity.value);
+	if (ret)
+		return ret;
+	dev->counters = alloc_percpu(struct echo_counters);
+	if (!dev->counters)
+		goto err_buffer;
 	dev->misc.name = index ? kasprintf(GFP_KERNEL, "echo%u", index) :
 				 kstrdup("echo", GFP_KERNEL);
 	if (!dev->misc.name)
-		return -ENOMEM;
+		goto err_counters;
 	dev->misc.minor = MISC_DYNAMIC_MINOR;
 	dev->misc.fops = &echo_fops;
 	dev->misc.mode = mode.value;
 	/* Created with the node, so userspace never sees it without them. */
 	dev->misc.groups = echo_groups;
 	return 0;
+
+err_counters:
+	free_percpu(dev->counters);
+err_buffer:
+	echo_buffer_release(&dev->buf);
+	return -ENOMEM;
 }
 
 /* Free what echo_dev_init() allocated and what writes stored. */
 static void echo_dev_release(struct echo_dev *dev)
 {
-	echo_buffer_release(&dev->buf);
 	kfree(dev->misc.name);
+	free_percpu(dev->counters);
+	echo_buffer_release(&dev->buf);
 }
 
 static void echo_free_devs(unsigned int count)

@@ -9,10 +9,11 @@ BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
 # Host packages the harness needs. busybox-static is the guest's userspace.
-# linux-source brings the kselftest harness, gcc-multilib the 32-bit build.
+# linux-source brings the kselftest harness, gcc-multilib the 32-bit build,
+# liburing-dev the io_uring test.
 HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
 	busybox-static cpio gzip gcc gcc-multilib libc6-dev make kmod debootstrap
-	linux-source"
+	linux-source liburing-dev"
 
 die() {
 	echo "error: $*" >&2
@@ -132,8 +133,8 @@ build_for_kernel() {
 		-pthread -I"$ROOT/include/uapi"
 		-I"$(kernel_source)/tools/testing/selftests")
 	for prog in "$ROOT"/tests/progs/*.c; do
-		gcc "${cflags[@]}" -o "$out/progs/$(basename "$prog" .c)" "$prog" ||
-			return
+		gcc "${cflags[@]}" -o "$out/progs/$(basename "$prog" .c)" "$prog" \
+			-luring || return
 	done
 	# The ioctl tests again as a 32-bit program, for compat_ioctl.
 	gcc -m32 "${cflags[@]}" -o "$out/progs/echo-test-32" \

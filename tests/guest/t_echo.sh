@@ -291,6 +291,33 @@ test_echo_concurrent_writes_never_torn() {
 	echo-torture /dev/echo 5 3 2 2 2 4096 || fail "torn reads or errors"
 }
 
+# Records of 200 bytes take the small paths: writes stored in place, and
+# lockless reads that must retry when a write came in between.
+test_echo_concurrent_small_writes_never_torn() {
+	insmod echo.ko
+	echo-torture /dev/echo 5 3 2 2 2 200 || fail "torn reads or errors"
+}
+
+# The chunks are charged to the writer's memory cgroup, as a pipe's or a
+# tmpfs file's pages are: a user cannot pin memory outside its limits.
+test_echo_memory_is_charged_to_the_writer() {
+	cg=/sys/fs/cgroup
+	mountpoint -q $cg || mount -t cgroup2 none $cg
+	echo +memory >$cg/cgroup.subtree_control
+	mkdir -p $cg/echo-writer
+	insmod echo.ko capacity=16777216
+	before=$(cat $cg/echo-writer/memory.current)
+	# The writer's own 16 MiB buffer is uncharged when it exits.
+	sh -c "echo \$\$ >$cg/echo-writer/cgroup.procs &&
+		head -c 16777216 /dev/zero | write-once /dev/echo" >/dev/null
+	charged=$(cat $cg/echo-writer/memory.current)
+	echo "memory.current of the writer's cgroup: $before, then $charged with 16 MiB stored"
+	rmmod echo
+	rmdir $cg/echo-writer
+	[ $((charged - before)) -ge $((15 * 1024 * 1024)) ] ||
+		fail "the 16 MiB stored were not charged to the writer"
+}
+
 # The kselftest programs need the largest capacity and a second device.
 subtest_echo_abi() {
 	insmod echo.ko capacity=16777216 devices=2
@@ -300,4 +327,10 @@ subtest_echo_abi() {
 subtest_echo_abi_32bit_compat() {
 	insmod echo.ko capacity=16777216 devices=2
 	echo-test-32
+}
+
+# sendfile, splice and io_uring (tests/progs/echo-io.c).
+subtest_echo_io() {
+	insmod echo.ko capacity=16777216
+	echo-io
 }
