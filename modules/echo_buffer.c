@@ -186,32 +186,40 @@ static void unpin(struct page **pages, unsigned long nr)
 
 /*
  * Hold a reference to each chunk of [pos, pos + count), with count the
- * bytes readable at pos (at most want), all as of one moment.
+ * bytes readable at pos (at most want); under RCU or the lock.
  */
-static size_t pin_snapshot(struct echo_buffer *buf, loff_t pos, size_t want,
-			   struct page **pages)
+static size_t pin_chunks(struct echo_buffer *buf, loff_t pos, size_t want,
+			 struct page **pages)
 {
-	unsigned long first = pos >> PAGE_SHIFT, i, nr;
-	size_t count;
-	int seq = 0;
+	size_t count = readable(READ_ONCE(buf->len), pos, want);
+	unsigned long i;
 
-	rcu_read_lock();
-again:
-	read_seqbegin_or_lock(&buf->lock, &seq);
-	count = readable(READ_ONCE(buf->len), pos, want);
-	nr = span_chunks(pos, count);
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < span_chunks(pos, count); i++) {
 		/* The table's reference outlives RCU: this cannot free it. */
-		pages[i] = chunk(buf, first + i);
+		pages[i] = chunk(buf, (pos >> PAGE_SHIFT) + i);
 		if (pages[i])
 			get_page(pages[i]);
 	}
-	if (need_seqretry(&buf->lock, seq)) {
-		unpin(pages, nr);
-		seq = 1; /* the second pass takes the lock */
-		goto again;
+	return count;
+}
+
+/* pin_chunks(), as of one moment. */
+static size_t pin_snapshot(struct echo_buffer *buf, loff_t pos, size_t want,
+			   struct page **pages)
+{
+	unsigned int seq;
+	size_t count;
+
+	rcu_read_lock();
+	seq = read_seqbegin(&buf->lock);
+	count = pin_chunks(buf, pos, want, pages);
+	if (read_seqretry(&buf->lock, seq)) {
+		unpin(pages, span_chunks(pos, count));
+		/* Once more under the lock, so that writers cannot starve it. */
+		read_seqlock_excl(&buf->lock);
+		count = pin_chunks(buf, pos, want, pages);
+		read_sequnlock_excl(&buf->lock);
 	}
-	done_seqretry(&buf->lock, seq);
 	rcu_read_unlock();
 	return count;
 }

@@ -48,7 +48,8 @@ FIXTURE_SETUP(io)
 	self->fd = open(device(), O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", device(), strerror(errno));
 	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_CLEAR));
-	self->data = malloc(SIZE + 1); /* io_uring's test writes from data + 1 */
+	self->data =
+		malloc(SIZE + 1); /* io_uring's test writes from data + 1 */
 	self->back = malloc(SIZE);
 	ASSERT_TRUE(self->data && self->back);
 	for (i = 0; i < SIZE; i++)
@@ -121,12 +122,12 @@ TEST_F(io, splice_through_a_pipe)
 	ASSERT_EQ(SIZE, pwrite(self->fd, self->data, SIZE, 0));
 	while (in < SIZE) {
 		n = splice(self->fd, &in, pipefd[1], NULL, SIZE - in, 0);
-		ASSERT_LT(0, n) TH_LOG("splice from the device: %s",
-				       strerror(errno));
+		ASSERT_LT(0, n)
+		TH_LOG("splice from the device: %s", strerror(errno));
 		for (; n > 0; n -= m) {
 			m = splice(pipefd[0], NULL, self->fd, &out, n, 0);
-			ASSERT_LT(0, m) TH_LOG("splice to the device: %s",
-					       strerror(errno));
+			ASSERT_LT(0, m)
+			TH_LOG("splice to the device: %s", strerror(errno));
 		}
 	}
 	ASSERT_EQ(SIZE, pread(self->fd, self->back, SIZE, SIZE));
@@ -150,7 +151,8 @@ static int io_workers(void)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk", 7))
+		if (fgets(comm, sizeof(comm), f) &&
+		    !strncmp(comm, "iou-wrk", 7))
 			workers++;
 		fclose(f);
 	}
@@ -197,21 +199,19 @@ TEST_F(io, io_uring_runs_inline_without_a_worker)
 	int ret, async;
 
 	ret = io_uring_queue_init(8, &ring, 0);
-	if (ret == -ENOSYS || ret == -EPERM)
-		SKIP(return, "io_uring is not available: %s", strerror(-ret));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, ret) TH_LOG("io_uring_queue_init: %s", strerror(-ret));
 
 	for (async = 0; async < 2; async++) {
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			len = sizes[i];
-			ASSERT_EQ(len, ring_io(&ring, self->fd, true,
-					       self->data + async, len, 0,
-					       async));
+			ASSERT_EQ(len,
+				  ring_io(&ring, self->fd, true,
+					  self->data + async, len, 0, async));
 			memset(self->back, 0, len);
 			ASSERT_EQ(len, ring_io(&ring, self->fd, false,
 					       self->back, len, 0, async));
-			ASSERT_EQ(0, memcmp(self->data + async, self->back,
-					    len))
+			ASSERT_EQ(0,
+				  memcmp(self->data + async, self->back, len))
 			TH_LOG("%u bytes came back different", len);
 		}
 		if (!async) {

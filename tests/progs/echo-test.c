@@ -739,8 +739,7 @@ static int runs_promptly(int (*op)(void), pid_t *pid, long *took)
 		_exit(op() ? 1 : 0);
 	while ((*took = now_ms() - start) < LIVENESS_MS) {
 		if (waitpid(child, &status, WNOHANG) == child)
-			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 :
-									    1;
+			return !WIFEXITED(status) || WEXITSTATUS(status);
 		usleep(2 * 1000);
 	}
 	*pid = child;
@@ -766,6 +765,8 @@ TEST_F_TIMEOUT(echo, a_reader_held_in_a_page_fault_stalls_nobody, 120)
 		{ "an open of another misc device", open_another_misc_device },
 		{ "a second reader", read_small_and_large },
 	};
+	static const char *const outcomes[] = { "done", "failed",
+						"still blocked" };
 	pid_t stuck[ARRAY_SIZE(ops)];
 	struct stalled_reader stalled;
 	int i, nr_stuck = 0, failures = 0, ret;
@@ -783,11 +784,7 @@ TEST_F_TIMEOUT(echo, a_reader_held_in_a_page_fault_stalls_nobody, 120)
 			nr_stuck++;
 		if (ret)
 			failures++;
-		TH_LOG("%s: %s in %ld ms", ops[i].name,
-		       ret == 2 ? "still blocked" :
-		       ret	? "failed" :
-				  "done",
-		       took);
+		TH_LOG("%s: %s in %ld ms", ops[i].name, outcomes[ret], took);
 	}
 	EXPECT_FALSE(stalled.done)
 	TH_LOG("the reader was released before the end of the checks");
