@@ -8,6 +8,9 @@
 #   make lint        checkpatch, sparse, coccicheck, clang-format
 #   make check-mutants  plant each bug of tests/mutants/ and expect the
 #                    suite to fail (MUTANTS_SET=ci: the cheap ones)
+#   make bench       time echo against /dev/zero, /dev/null, tmpfs and a
+#                    pipe on each kernel, with fio too: docs/bench.md
+#                    (BENCH_SHORT=1: a quick run that only shows it works)
 #   make clean
 
 # The running kernel's build tree; where it has none (as in a container),
@@ -18,7 +21,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 MODULES_SRC := $(CURDIR)/modules
 
-.PHONY: all modules clean check check-debug check-mutants demo lint
+.PHONY: all modules clean check check-debug check-mutants demo lint bench
 
 all: modules
 
@@ -43,3 +46,6 @@ demo:
 
 lint:
 	scripts/run-lint.sh
+
+bench:
+	scripts/bench.sh
