@@ -631,13 +631,11 @@ static int sweep_ops(char **argv)
 		  0 },
 		{ "open_trunc", op_open_trunc, record_unchanged,
 		  truncated_to_zero, reset_record, 0 },
-		/*
-		 * the copy's buffer, the copy, the second page (the xarray
-		 * node's first try is __GFP_NOWARN: silent, not counted)
-		 */
-		{ "write", op_write, record_unchanged, wrote, reset_record, 3 },
+		/* two fresh pages, and the copy into each */
+		{ "write", op_write, record_unchanged, wrote, reset_record, 4 },
+		/* the copy to the stack: one byte is stored in place */
 		{ "append", op_append, record_unchanged, appended, reset_record,
-		  2 },
+		  1 },
 		{ "read", op_read, record_unchanged, read_record, reset_record,
 		  1 },
 		{ "llseek", op_llseek, record_unchanged, seeked, reset_record,
