@@ -43,7 +43,7 @@ static ssize_t store(struct echo_buffer *buf, loff_t pos, bool append,
 	ssize_t ret;
 
 	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, count);
-	ret = write_at(buf, &pos, append, &iter, GFP_KERNEL);
+	ret = echo_buffer_write(buf, &pos, append, &iter, GFP_KERNEL);
 	if (left)
 		*left = iov_iter_count(&iter);
 	return ret;
