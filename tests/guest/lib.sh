@@ -1,12 +1,19 @@
 # Helpers for the guest test cases (busybox sh).
 # A case is a shell function test_NAME in a t_*.sh file. It fails by exiting
-# non-zero; what it prints becomes the diagnostics of its result line.
+# non-zero (skip exits 4); what it prints becomes the diagnostics of its
+# result line.
 
 MODULES="hello alloc_demo echo locking_demo interop_demo"
 
 fail() {
 	echo "FAIL: $*"
 	exit 1
+}
+
+# skip REASON: the case cannot run on this kernel (the runner's status 4).
+skip() {
+	echo "SKIP: $*"
+	exit 4
 }
 
 # Start a new section of the kernel log; log_since_mark shows only it.
