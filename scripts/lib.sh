@@ -102,17 +102,20 @@ kernel_source() {
 # of them. A kernel of another Debian suite builds in that suite's chroot,
 # with its compiler.
 kbuild() {
-	local out=$1 dir=$2 build=$1/build targets=("${@:3}")
+	local out=$1 dir=$2 build=$1/build targets=("${@:3}") inside
 	if [ -n "$BUILD_CHROOT" ]; then
-		# In a copy that the chroot can see; the modules come back out.
-		build=$BUILD_CHROOT/build/$KVER
+		# In a copy that the chroot can see, one per OUT so that runs
+		# side by side (make check, make bench) keep apart; the modules
+		# come back out.
+		inside=/build/$KVER-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+		build=$BUILD_CHROOT$inside
 	fi
 	rm -rf "$build"
 	mkdir -p "$build/tests" "$out/modules"
 	cp -r "$ROOT/modules" "$ROOT/include" "$build/"
 	cp -r "$ROOT/tests/kmods" "$build/tests/"
 	if [ -n "$BUILD_CHROOT" ]; then
-		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="/build/$KVER/$dir" W=1 \
+		in_chroot "$BUILD_CHROOT" make -C "$KDIR" M="$inside/$dir" W=1 \
 			"${targets[@]:-modules}"
 	else
 		make -C "$KDIR" M="$build/$dir" W=1 "${targets[@]:-modules}"
