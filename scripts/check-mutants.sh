@@ -72,9 +72,14 @@ use_kernel() {
 }
 
 # The modules a mutant changes: echo for echo_*.c, else the file's name.
+# The KUnit module compiles echo_buffer.c in too; only the sanitizer kernel
+# has KUnit to build it.
 mutated_modules() {
 	sed -n 's|^file: modules/\([a-z_]*\)\.[ch]$|\1|p' "$1" |
-		sed 's/^echo_.*/echo/' | sort -u | sed 's/$/.ko/'
+		awk -v kunit="$([ "$(field "$1" suite)" = debug ] && echo 1)" '
+			$0 == "echo_buffer" && kunit { print "echo_buffer_kunit" }
+			{ sub(/^echo_.*/, "echo"); print }' |
+		sort -u | sed 's/$/.ko/'
 }
 
 # overlay_initramfs OUT: the base's initramfs with OUT's modules laid over
