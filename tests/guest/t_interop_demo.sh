@@ -2,15 +2,16 @@
 
 test_interop_demo_uptime_matches_proc_uptime() {
 	mark_log
-	# Between the uptimes before and after the load, which can take
-	# seconds on a loaded host; a second's slack for the rounding.
+	# Up to the uptime after the load, which can take seconds on a loaded
+	# host. jiffies start a little after the boot clock and, under TCG on
+	# the sanitizer kernel, were seen 2 to 3 s behind it: 5 s of slack.
 	before=$(cut -d. -f1 /proc/uptime)
 	insmod interop_demo.ko
 	after=$(cut -d. -f1 /proc/uptime)
 	logged=$(logged_number "System uptime: ")
 	echo "logged $logged s, /proc/uptime $before s before the load, $after s after"
 	[ -n "$logged" ] || fail "no uptime line"
-	[ "$logged" -ge $((before - 1)) ] && [ "$logged" -le $((after + 1)) ] ||
+	[ "$logged" -ge $((before - 5)) ] && [ "$logged" -le "$after" ] ||
 		fail "logged uptime $logged s, /proc/uptime says $before..$after s"
 }
 
