@@ -15,6 +15,9 @@ setup_fault_injection() {
 		echo 0 >$dir/probability
 		echo Y >$dir/task-filter
 		echo 2 >$dir/verbose
+		# Every report, or fault-sweep cannot tell where a fault hit:
+		# by default only 10 in 5 s get one.
+		echo 0 >$dir/verbose_ratelimit_interval_ms
 	done
 	echo N >/sys/kernel/debug/failslab/ignore-gfp-wait
 	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait
