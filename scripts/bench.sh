@@ -96,7 +96,7 @@ bench_kernel() {
 		fi
 		touch "$out/.built"
 	fi
-	GUEST_PROGRAMS=/usr/bin/fio make_initramfs "$out/initramfs.gz" "$KVER" "$out"
+	GUEST_PROGRAMS=/usr/bin/fio GUEST_PROGRAMS_PACKAGES=fio make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 	accel=$(pick_accel "$KERNEL_IMAGE")
 	boot=$SECONDS
 	for attempt in 1 2; do
@@ -130,12 +130,17 @@ bench_kernel() {
 
 # plot DATA PNG: echo's time per call over its baselines', per kernel, and
 # the goals (the data's last column).
+# gnuplot runs in the toolchain chroot, with the data and picture in its /tmp.
 plot() {
-	local goal
+	local goal tc dir
 	goal=$(head -n 1 "$1" | wc -w)
-	gnuplot <<EOF
+	tc=$(toolchain_chroot)
+	chroot_install "$tc" gnuplot-nox
+	dir=$(mktemp -d "$tc/tmp/plot.XXXXXX")
+	cp "$1" "$dir/data"
+	chroot "$tc" gnuplot <<EOF
 set terminal pngcairo size 1280,640 font "sans,10"
-set output "$2"
+set output "${dir#"$tc"}/png"
 set title "echo's time per call ÷ the baseline's, in the same boot (lower is better; 1: as fast as the baseline)"
 set style data histograms
 set style histogram clustered gap 1
@@ -148,9 +153,11 @@ set xtics rotate by 35 right scale 0
 set bmargin 10
 set datafile missing "-"
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 dt 2 lc rgb "black"
-plot for [i=2:$goal - 1] "$1" using i:xtic(1), \\
-	"$1" using 0:$goal with points pt 11 ps 2 lc rgb "black" title "goal: at most"
+plot for [i=2:$goal - 1] "${dir#"$tc"}/data" using i:xtic(1), \\
+	"${dir#"$tc"}/data" using 0:$goal with points pt 11 ps 2 lc rgb "black" title "goal: at most"
 EOF
+	mv "$dir/png" "$2"
+	rm -rf "$dir"
 }
 
 # report RAW: write NAME.md and NAME.png in $output from a raw output.
@@ -166,12 +173,13 @@ report() {
 	note "report: $output/$name.md, $output/$name.png, $output/$name.raw"
 }
 
-install_packages fio gnuplot-nox
 if [ -n "${BENCH_REPORT:-}" ]; then
 	report "$BENCH_REPORT"
 	exit
 fi
 ensure_deps
+tc=$(toolchain_chroot)
+chroot_install "$tc" fio
 read -r -a kernels <<<"${KERNEL:-$(default_kernels)}"
 mkdir -p "$BUILD_ROOT/bench"
 raw=$BUILD_ROOT/bench/$name.raw
@@ -180,7 +188,7 @@ driver=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C "$ROOT" status --porcelain -- modules include 2>/dev/null)" ] ||
 	driver=$driver+uncommitted
 {
-	echo "host date=$(date -u +%Y-%m-%d) driver=$driver short=$short cpus=$(nproc) qemu=$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }') fio=$(fio --version)"
+	echo "host date=$(date -u +%Y-%m-%d) driver=$driver short=$short cpus=$(nproc) qemu=$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }') fio=$(chroot "$tc" fio --version)"
 	echo "host_cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 } >"$raw"
 start=$SECONDS

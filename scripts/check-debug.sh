@@ -5,7 +5,7 @@
 # stress-ng) and a final kmemleak scan; then each detector proven armed by
 # the canary module, one throwaway boot per bug, and a control boot with
 # no bug that must stay clean; then trinity in a boot of
-# its own.
+# its own; then module signing, enforced.
 # The kernel is built once (about half an hour on 2 cores) and cached.
 #   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
 #   ACCEL=kvm|tcg        skip the KVM probe
@@ -41,9 +41,7 @@ canary_boot() {
 detectors_suite() {
 	local number=$1 failed_before=$failed i=0 spec bug func report log
 	out=$BUILD_ROOT/$KVER
-	echo "    KTAP version 1"
-	echo "    # Subtest: detectors"
-	echo "    1..$((${#DETECTORS[@]} + 1))"
+	subtest "detectors" "$((${#DETECTORS[@]} + 1))"
 	for spec in "${DETECTORS[@]}"; do
 		i=$((i + 1))
 		IFS=: read -r bug func report <<<"$spec"
@@ -64,17 +62,14 @@ detectors_suite() {
 	else
 		result "not ok" $((i + 1)) "control # a report without a bug"
 	fi
-	[ "$failed" -eq "$failed_before" ] && echo "ok $number detectors" ||
-		echo "not ok $number detectors"
+	subtest_result "$number" "detectors" "$failed_before"
 }
 
 # trinity with the echo device as a victim file, in a boot of its own.
 fuzz_suite() {
 	local number=$1 out=$BUILD_ROOT/$KVER log syscalls
 	log=$out/fuzz.log
-	echo "    KTAP version 1"
-	echo "    # Subtest: fuzz"
-	echo "    1..1"
+	subtest "fuzz" "1"
 	KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE" run_vm "$KERNEL_IMAGE" \
 		"$out/initramfs.gz" fuzz 600 "$out/fuzz.console" >"$log" || true
 	syscalls=$(sed -n 's/^fuzz: \([1-9][0-9]*\) syscalls.*/\1/p' "$log")
@@ -92,18 +87,57 @@ fuzz_suite() {
 	fi
 }
 
+# The module signing check: `make sign` with the test key that the kernel
+# trusts, and with another key (its passphrase in KBUILD_SIGN_PIN); booted
+# with module.sig_enforce=1, the kernel loads only the first
+# (tests/guest/t_signing.sh).
+signing_suite() {
+	local number=$1 failed_before=$failed dir log
+	out=$BUILD_ROOT/$KVER-signing
+	log=$out/sign.log
+	dir=/build/signing-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+	rm -rf "$out" "$BUILD_CHROOT$dir"
+	mkdir -p "$out"
+	tree_copy "$BUILD_CHROOT$dir/src"
+	subtest "signing" "2"
+	echo "    # make sign, with the trusted key and with another (log: $log)"
+	if in_chroot "$BUILD_CHROOT" sh -ec "
+		cd $dir/src
+		make modules KDIR=$KDIR
+		mkdir -p $dir/root/root/signed $dir/root/root/other
+		cp modules/echo.ko $dir/root/root/echo.ko
+		make sign KDIR=$KDIR KEY=$DEBUG_SIGNING_KEY CERT=$DEBUG_SIGNING_CERT
+		mv modules/echo.ko $dir/root/root/signed/
+		cp $dir/root/root/echo.ko modules/echo.ko
+		openssl req -new -x509 -newkey rsa:2048 -sha256 -days 1 -batch \
+			-subj '/CN=another key/' -passout pass:lesson4 -keyout other.key -out other.crt
+		KBUILD_SIGN_PIN=lesson4 make sign KDIR=$KDIR KEY=other.key CERT=other.crt
+		mv modules/echo.ko $dir/root/root/other/" >"$log" 2>&1; then
+		result ok 1 make_sign
+	else
+		tail -n 20 "$log" | sed 's/^/    # /'
+		result "not ok" 1 make_sign
+	fi
+	GUEST_EXTRA_ROOT=$BUILD_CHROOT$dir/root GUEST_PROGRAMS=/usr/bin/kmod \
+		GUEST_PROGRAMS_PACKAGES=kmod make_initramfs "$out/initramfs.gz" "$KVER" "$out"
+	KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE module.sig_enforce=1" \
+		boot_suite 2 guest_sig_enforce "$out/console.log" "ktest.suites=signing"
+	subtest_result "$number" "signing" "$failed_before"
+}
+
 ensure_deps
-install_packages stress-ng trinity
+GUEST_PROGRAMS_PACKAGES="stress-ng trinity"
 start=$SECONDS
 debug_kernel
-export KVER KERNEL_IMAGE KDIR MODULES_DIR
+export KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT
 GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 echo "KTAP version 1"
-echo "1..3"
+echo "1..4"
 check_kernel "debug-$KVER" 1
 KERNEL_CMDLINE=
 detectors_suite 2
 fuzz_suite 3
+signing_suite 4
 note "$((SECONDS - start))s"
 summary

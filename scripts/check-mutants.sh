@@ -49,8 +49,8 @@ selected_mutants() {
 declare -A base_built
 use_kernel() {
 	if [ "$1" = debug ]; then
-		install_packages stress-ng trinity
 		debug_kernel >&2
+		GUEST_PROGRAMS_PACKAGES="stress-ng trinity"
 		SUITE_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 		GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 		GUEST_TIMEOUT=1800
@@ -59,7 +59,7 @@ use_kernel() {
 		unset KERNEL_IMAGE KDIR KVER MODULES_DIR
 		resolve_kernel 6.1
 		SUITE_CMDLINE=
-		GUEST_PROGRAMS=
+		GUEST_PROGRAMS= GUEST_PROGRAMS_PACKAGES=
 		GUEST_TIMEOUT=300
 	fi
 	BASE=$WORK/base-$1

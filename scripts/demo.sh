@@ -11,7 +11,8 @@ resolve_kernel "${KERNEL:-6.1}"
 out=$BUILD_ROOT/$KVER
 mkdir -p "$out"
 note "building the modules for $KVER"
-build_for_kernel "$out" >"$out/build.log" 2>&1 ||
+rm -rf "$out/modules" "$out/progs"
+kbuild "$out" modules >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; die "build failed (log: $out/build.log)"; }
 make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 note "booting $KVER under QEMU ($(pick_accel "$KERNEL_IMAGE")); the guest is a root shell with the modules in its working directory"

@@ -7,11 +7,11 @@
 #   BUILD_CHROOT  the Debian chroot that KDIR lives in ("" for the host)
 # Set KERNEL_IMAGE and KDIR yourself to run on any other kernel.
 #
-# The host's own suite uses the host's packages. Any other suite gets a
-# debootstrap chroot in the cache with that suite's headers and compiler,
-# and its kernel image unpacked from the suite's package. Both are refreshed
-# once a day (KERNEL_REFRESH=1: now), so they follow Debian's updates; the
-# host's apt sources are never touched.
+# Each suite gets a debootstrap chroot in the cache with that suite's
+# headers and compiler, and its kernel image unpacked from the suite's
+# package, the host's own suite included: the host gets no kernel, and its
+# apt sources are never touched. Both are refreshed once a day
+# (KERNEL_REFRESH=1: now), so they follow Debian's updates.
 # shellcheck shell=bash
 
 # NAME:SUITE pairs. KERNEL= takes either; NAME is what the reports show.
@@ -39,51 +39,99 @@ release_of_metapackage() {
 	tr ',' '\n' | sed -n 's/^ *linux-\(image\|headers\)-\([0-9][^ ]*\).*/\2/p' | head -n 1
 }
 
-# The Debian mirror the host's apt already uses.
-host_mirror() {
-	apt-cache policy | awk '$3 ~ /^[a-z]+\/main$/ && $2 ~ /^http/ { print $2; exit }'
+# The Debian mirrors: DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR, else those
+# the host's apt uses, else deb.debian.org.
+host_apt_uri() {
+	command -v apt-cache >/dev/null &&
+		apt-cache policy 2>/dev/null | awk -v want="$1" '$3 ~ want && $2 ~ /^http/ { print $2; exit }'
+}
+debian_mirror() {
+	local uri=${DEBIAN_MIRROR:-$(host_apt_uri '^[a-z]+/main$')}
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+debian_security_mirror() {
+	local uri=${DEBIAN_SECURITY_MIRROR:-$(host_apt_uri '^[a-z]+-security/main$')}
+	echo "${uri:-http://deb.debian.org/debian-security}"
 }
 
-# in_chroot DIR CMD...: run CMD in the chroot DIR, with /proc mounted for
-# the time of the command (objtool needs it).
+# in_chroot DIR CMD...: run CMD in the chroot DIR with its own /proc
+# (objtool needs it), mounted in a private namespace: nothing is left
+# mounted, and runs side by side do not unmount each other's.
 in_chroot() {
-	local dir=$1 rc=0 mounted=
-	shift
-	if ! mountpoint -q "$dir/proc"; then
-		mount -t proc proc "$dir/proc" || return
-		mounted=1
-	fi
-	chroot "$dir" "$@" || rc=$?
-	[ -z "$mounted" ] || umount "$dir/proc"
-	return $rc
+	unshare -m --propagation private sh -c \
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$@"
 }
 
-# debian_chroot SUITE: create or refresh the suite's build chroot; prints its path.
+# The chroot's apt sources: the suite with its updates and security fixes,
+# so that a suite names the same kernel on every host.
+chroot_sources() {
+	local suite=$1
+	echo "deb $(debian_mirror) $suite main"
+	[ "$suite" = sid ] && return
+	echo "deb $(debian_mirror) $suite-updates main"
+	echo "deb $(debian_security_mirror) $suite-security main"
+}
+
+# chroot_apt CHROOT SUITE SCRIPT: run an apt script in the chroot, logged.
+# A Release file that expired is accepted (its signature is still checked):
+# sid's expire within a week, and a mirror that is a snapshot serves them
+# long after.
+chroot_apt() {
+	local log=$CACHE_DIR/chroot-$2.log
+	echo 'Acquire::Check-Valid-Until "false";' >"$1/etc/apt/apt.conf.d/99lesson4-c"
+	in_chroot "$1" sh -c "export DEBIAN_FRONTEND=noninteractive; $3" >>"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "apt in the $2 chroot failed (log: $log)"; }
+}
+
+# debian_chroot SUITE: create or refresh the suite's chroot, with its
+# kernel headers and compiler; prints its path.
 debian_chroot() {
 	local suite=$1 dir=$CACHE_DIR/chroot-$1 stamp tmp
 	stamp=$dir/.refreshed
 	if [ ! -e "$stamp" ]; then
-		echo "# creating a $suite chroot with its kernel headers (about a minute; log: $CACHE_DIR/chroot-$suite.log)" >&2
+		echo "# creating a $suite chroot with its kernel headers (about two minutes; log: $CACHE_DIR/chroot-$suite.log)" >&2
 		tmp=$dir.tmp
 		rm -rf "$tmp"
 		mkdir -p "$CACHE_DIR"
-		debootstrap --variant=minbase \
-			--include=linux-headers-amd64,make,perl \
-			"$suite" "$tmp" "$(host_mirror)" >"$CACHE_DIR/chroot-$suite.log" 2>&1 ||
+		debootstrap --variant=minbase --include=make,perl \
+			"$suite" "$tmp" "$(debian_mirror)" >"$CACHE_DIR/chroot-$suite.log" 2>&1 ||
 			{ tail -n 20 "$CACHE_DIR/chroot-$suite.log" >&2; die "debootstrap $suite failed"; }
+		chroot_sources "$suite" >"$tmp/etc/apt/sources.list"
+		chroot_apt "$tmp" "$suite" 'apt-get update -q && apt-get dist-upgrade -y -q &&
+			apt-get install -y -q --no-install-recommends linux-headers-amd64 && apt-get clean'
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
 		touch "$stamp"
 	elif [ -n "${KERNEL_REFRESH:-}" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
 		echo "# refreshing the $suite chroot from Debian" >&2
-		chroot "$dir" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		chroot_apt "$dir" "$suite" 'apt-get update -q && apt-get dist-upgrade -y -q &&
 			apt-get install -y -q --no-install-recommends linux-headers-amd64 &&
-			apt-get autoremove -y -q && apt-get clean' \
-			>>"$CACHE_DIR/chroot-$suite.log" 2>&1 ||
-			{ tail -n 20 "$CACHE_DIR/chroot-$suite.log" >&2; die "refreshing $suite failed"; }
+			apt-get autoremove -y -q && apt-get clean'
 		touch "$stamp"
 	fi
 	echo "$dir"
+}
+
+# chroot_install CHROOT PKG...: install in the chroot what it lacks.
+chroot_install() {
+	local dir=$1 missing=() pkg
+	shift
+	for pkg in "$@"; do
+		chroot "$dir" dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	echo "# installing ${missing[*]} in $dir" >&2
+	chroot_apt "$dir" "$(basename "$dir" | sed 's/^chroot-//')" \
+		"apt-get update -q && apt-get install -y -q --no-install-recommends ${missing[*]} && apt-get clean"
+}
+
+# Everything that is not a suite's module build (the test programs, the
+# linters, the sanitizer kernel, the guest's busybox) comes from one
+# chroot, of the oldest suite tested, so that it is the same on any host.
+TOOLCHAIN_SUITE=bookworm
+toolchain_chroot() {
+	debian_chroot "$TOOLCHAIN_SUITE"
 }
 
 # debian_kernel_package CHROOT KVER: unpack the suite's kernel package for
@@ -105,7 +153,9 @@ debian_kernel_package() {
 		chroot "$root" sh -c "cd /tmp/debs && apt-get download -q -o APT::Sandbox::User=root '$pkg=$version'" \
 			>>"$CACHE_DIR/chroot-download.log" 2>&1 ||
 			die "cannot download $pkg"
-		dpkg-deb -x "$root"/tmp/debs/*.deb "$dir"
+		chroot "$root" sh -c 'dpkg-deb -x /tmp/debs/*.deb /tmp/debs/x' ||
+			die "cannot unpack $pkg"
+		mv "$root"/tmp/debs/x/* "$dir/"
 		rm -rf "$root/tmp/debs"
 		touch "$dir/.unpacked"
 	fi
@@ -114,28 +164,23 @@ debian_kernel_package() {
 
 resolve_kernel() {
 	local name=$1 suite unpacked
-	BUILD_CHROOT=
 	if [ -n "${KERNEL_IMAGE:-}" ]; then
+		# A kernel given by hand, or the sanitizer kernel: KDIR is in
+		# BUILD_CHROOT if that is set, else on the host.
+		BUILD_CHROOT=${BUILD_CHROOT:-}
 		[ -n "${KDIR:-}" ] || die "KERNEL_IMAGE needs KDIR as well"
-		KVER=${KVER:-$(make -s -C "$KDIR" kernelrelease)}
+		KVER=${KVER:-$(cat "$BUILD_CHROOT$KDIR/include/config/kernel.release")}
 		MODULES_DIR=${MODULES_DIR:-/lib/modules/$KVER}
 	else
 		suite=$(suite_of "$name") ||
 			die "unknown kernel '$name' (known: $KNOWN_KERNELS; or set KERNEL_IMAGE and KDIR)"
-		# shellcheck source=/dev/null
-		if [ "$suite" = "$(. /etc/os-release && echo "$VERSION_CODENAME")" ]; then
-			KVER=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | release_of_metapackage)
-			KERNEL_IMAGE=/boot/vmlinuz-$KVER
-			MODULES_DIR=/lib/modules/$KVER
-		else
-			BUILD_CHROOT=$(debian_chroot "$suite") || return
-			KVER=$(chroot "$BUILD_CHROOT" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
-				release_of_metapackage)
-			[ -n "$KVER" ] || die "no linux-headers-amd64 in the $suite chroot"
-			unpacked=$(debian_kernel_package "$BUILD_CHROOT" "$KVER") || return
-			KERNEL_IMAGE=$(find "$unpacked" -name "vmlinuz*" -type f | head -n 1)
-			MODULES_DIR=$(find "$unpacked" -type d -path "*/lib/modules/$KVER" | head -n 1)
-		fi
+		BUILD_CHROOT=$(debian_chroot "$suite") || return
+		KVER=$(chroot "$BUILD_CHROOT" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+			release_of_metapackage)
+		[ -n "$KVER" ] || die "no linux-headers-amd64 in the $suite chroot"
+		unpacked=$(debian_kernel_package "$BUILD_CHROOT" "$KVER") || return
+		KERNEL_IMAGE=$(find "$unpacked" -name "vmlinuz*" -type f | head -n 1)
+		MODULES_DIR=$(find "$unpacked" -type d -path "*/lib/modules/$KVER" | head -n 1)
 		KDIR=/usr/src/linux-headers-$KVER
 	fi
 	[ -r "$KERNEL_IMAGE" ] || die "no kernel image at $KERNEL_IMAGE"

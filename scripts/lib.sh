@@ -8,12 +8,14 @@ BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 # Slow, reusable downloads and builds live outside the repo.
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
-# Host packages the harness needs. busybox-static is the guest's userspace.
-# linux-source brings the kselftest harness, gcc-multilib the 32-bit build,
-# liburing-dev the io_uring test.
-HOST_PACKAGES="qemu-system-x86 linux-image-amd64 linux-headers-amd64
-	busybox-static cpio gzip gcc gcc-multilib libc6-dev make kmod debootstrap
-	linux-source liburing-dev"
+# What the host needs: QEMU, and debootstrap for the chroots that every
+# compiler, header and kernel comes from (kernels.sh). It gets no kernel.
+HOST_PACKAGES="qemu-system-x86 debootstrap cpio gzip"
+# What the test programs need in the toolchain chroot: linux-source for
+# the kselftest harness, gcc-multilib for the 32-bit build, liburing-dev
+# for the io_uring test. busybox-static is the guest's userspace.
+GUEST_PACKAGES="busybox-static"
+PROGS_PACKAGES="gcc libc6-dev gcc-multilib liburing-dev linux-source"
 
 die() {
 	echo "error: $*" >&2
@@ -36,6 +38,17 @@ result() {
 	ok/*) passed=$((passed + 1)) ;;
 	*) failed=$((failed + 1)) ;;
 	esac
+}
+
+# subtest NAME PLAN: open a KTAP subtest, one level deep.
+subtest() {
+	printf '    KTAP version 1\n    # Subtest: %s\n    1..%s\n' "$1" "$2"
+}
+
+# subtest_result NUMBER NAME FAILED_BEFORE: the subtest's own result line,
+# "not ok" if any leaf failed since FAILED_BEFORE.
+subtest_result() {
+	[ "$failed" -eq "$3" ] && echo "ok $1 $2" || echo "not ok $1 $2"
 }
 
 # The closing line; the status is non-zero if anything failed.
@@ -68,31 +81,48 @@ ensure_deps() {
 	install_packages $HOST_PACKAGES
 }
 
-# The host suite's linux-source tarball and its package version.
+# The toolchain suite's linux-source tarball, in the toolchain chroot, and
+# its package version.
 linux_source_tarball() {
-	local tarball
-	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
-	echo "$tarball $(dpkg -S "$tarball" | cut -d: -f1 | xargs dpkg-query -W -f='${Version}')"
+	local tc=$1 tarball
+	chroot_install "$tc" linux-source
+	tarball=$(cd "$tc" && ls usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	echo "/$tarball $(chroot "$tc" dpkg -S "/$tarball" | cut -d: -f1 |
+		xargs chroot "$tc" dpkg-query -W -f='${Version}')"
 }
 
-# The host suite's kernel source, unpacked once per package version with
-# just what the linters and the kselftest harness need.
+# The kernel source with just what the linters and the kselftest harness
+# need, unpacked once per version in the toolchain chroot; prints its path
+# there.
 kernel_source() {
-	local tarball version dir top
-	read -r tarball version < <(linux_source_tarball)
+	local tc tarball version dir top
+	tc=$(toolchain_chroot)
+	read -r tarball version < <(linux_source_tarball "$tc")
 	top=$(basename "$tarball" .tar.xz)
-	dir=$CACHE_DIR/linux-source-$version
-	if [ ! -e "$dir/.unpacked-2" ]; then
+	dir=/lesson4/linux-source-$version
+	if [ ! -e "$tc$dir/.unpacked" ]; then
 		echo "# unpacking the linters and kselftest from $tarball" >&2
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+		rm -rf "$tc$dir"
+		mkdir -p "$tc$dir"
+		tar -xJf "$tc$tarball" -C "$tc$dir" --strip-components=1 --wildcards \
 			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
 			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" ||
 			die "cannot unpack $tarball"
-		touch "$dir/.unpacked-2"
+		touch "$tc$dir/.unpacked"
 	fi
 	echo "$dir"
+}
+
+# tree_copy DIR: the project's files (tracked, or new and not ignored).
+tree_copy() {
+	local f
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$ROOT" && git ls-files -co --exclude-standard) | while read -r f; do
+		[ -e "$ROOT/$f" ] || continue
+		mkdir -p "$1/$(dirname "$f")"
+		cp -p "$ROOT/$f" "$1/$f"
+	done
 }
 
 # kbuild OUT DIR [MODULE.ko...]: build the Kbuild directory DIR (modules,
@@ -123,25 +153,40 @@ kbuild() {
 	cp "$build/$dir"/*.ko "$out/modules/"
 }
 
+# build_progs OUT: the guest's test programs, static, into OUT/progs,
+# built in the toolchain chroot.
+build_progs() {
+	local out=$1 tc ksrc dir prog cflags
+	tc=$(toolchain_chroot)
+	# shellcheck disable=SC2086
+	chroot_install "$tc" $PROGS_PACKAGES
+	ksrc=$(kernel_source)
+	dir=/build/progs-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+	rm -rf "$tc$dir" "$out/progs"
+	mkdir -p "$tc$dir/bin" "$out/progs"
+	cp -r "$ROOT/tests/progs" "$ROOT/include" "$tc$dir/"
+	# The kselftest harness needs the two -Wno-.
+	cflags=(-static -O2 -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
+		-pthread -I"$dir/include/uapi" -I"$ksrc/tools/testing/selftests")
+	for prog in "$ROOT"/tests/progs/*.c; do
+		prog=$(basename "$prog" .c)
+		in_chroot "$tc" gcc "${cflags[@]}" -o "$dir/bin/$prog" \
+			"$dir/progs/$prog.c" -luring || return
+	done
+	# The ioctl tests again as a 32-bit program, for compat_ioctl.
+	in_chroot "$tc" gcc -m32 "${cflags[@]}" -o "$dir/bin/echo-test-32" \
+		"$dir/progs/echo-test.c" || return
+	cp "$tc$dir"/bin/* "$out/progs/"
+}
+
 # Build the modules, the test-only modules and the guest's test programs
 # for the resolved kernel (kernels.sh) into $1.
 build_for_kernel() {
-	local out=$1 prog cflags
-	rm -rf "$out/modules" "$out/progs"
-	mkdir -p "$out/progs"
+	local out=$1
+	rm -rf "$out/modules"
 	kbuild "$out" modules || return
 	kbuild "$out" tests/kmods || return
-	# The kselftest harness needs the two -Wno-.
-	cflags=(-static -O2 -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
-		-pthread -I"$ROOT/include/uapi"
-		-I"$(kernel_source)/tools/testing/selftests")
-	for prog in "$ROOT"/tests/progs/*.c; do
-		gcc "${cflags[@]}" -o "$out/progs/$(basename "$prog" .c)" "$prog" \
-			-luring || return
-	done
-	# The ioctl tests again as a 32-bit program, for compat_ioctl.
-	gcc -m32 "${cflags[@]}" -o "$out/progs/echo-test-32" \
-		"$ROOT/tests/progs/echo-test.c" || return
+	build_progs "$out"
 }
 
 # A compiler's or Kbuild's complaint, as counted by the W=1 gate.

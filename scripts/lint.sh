@@ -1,13 +1,13 @@
 # Static analysis of every C file in the tree, as KTAP: checkpatch --strict,
 # sparse, coccicheck, the kernel's .clang-format, and MODULE_PARM_DESC for
-# every parameter. The tools come from the host's Debian suite: its
-# linux-source (checkpatch, Coccinelle scripts, .clang-format) and headers.
+# every parameter. The tools run in the toolchain chroot (kernels.sh), so
+# that every host gets the same verdicts: its linux-source (checkpatch,
+# Coccinelle scripts, .clang-format), headers, sparse and clang-format.
 # shellcheck shell=bash
 
 # Coccinelle runs two of the kernel's scripts in OCaml and some in Python,
 # which it loads from libpython3.x.so (in the -dev package).
-LINT_PACKAGES="linux-headers-amd64 sparse coccinelle ocaml-nox
-	libpython3-dev clang-format make gcc"
+LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
 
 # The C files of the tree, without build products.
 tree_c_files() {
@@ -15,44 +15,42 @@ tree_c_files() {
 		find modules tests -name '*.[ch]' ! -name '*.mod.c'; })
 }
 
+# lint_in_chroot SCRIPT: run a shell script in the toolchain chroot, in the
+# copy of the tree; the copy's path is taken out of what it prints. A
+# script that fails (a tool that is missing, say) says so in an ERROR line.
+lint_in_chroot() {
+	{ in_chroot "$LINT_CHROOT" sh -c "cd $LINT_TREE && $1" 2>&1 ||
+		echo "ERROR: the check failed with status $?"; } | sed "s|$LINT_TREE/||g"
+}
+
+# checkpatch's status is 1 when it finds something: that is in its output.
 lint_checkpatch() {
-	local f
-	for f in $(tree_c_files); do
-		"$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-			-f "$ROOT/$f" | grep -E '^(ERROR|WARNING|CHECK)|^#[0-9]+:' || true
-	done
+	lint_in_chroot "for f in $(tree_c_files | tr '\n' ' '); do
+		$KSRC/scripts/checkpatch.pl --strict --no-tree --quiet --show-types -f \$f
+		[ \$? -le 1 ] || exit 2
+	done" | grep -E '^(ERROR|WARNING|CHECK)|^#[0-9]+:' || true
 }
 
 lint_sparse() {
-	local dir=$LINT_DIR/sparse kdir
-	kdir=/usr/src/linux-headers-$(dpkg-query -W -f='${Depends}' linux-headers-amd64 |
-		release_of_metapackage)
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp -r "$ROOT/modules" "$ROOT/include" "$dir/"
-	make -C "$kdir" M="$dir/modules" C=2 CHECK=sparse modules 2>&1 |
-		grep -E 'warning:|error:' || true
+	local kdir
+	kdir=/usr/src/linux-headers-$(chroot "$LINT_CHROOT" dpkg-query -W -f='${Depends}' \
+		linux-headers-amd64 | release_of_metapackage)
+	# In a copy of its own, so that coccicheck sees no build products.
+	lint_in_chroot "rm -rf $LINT_TREE-sparse && cp -r $LINT_TREE $LINT_TREE-sparse &&
+		make -C $kdir M=$LINT_TREE-sparse/modules C=2 CHECK=sparse modules" |
+		sed "s|$LINT_TREE-sparse/||g" | grep -E 'warning:|error:|ERROR:' || true
 }
 
 lint_coccicheck() {
-	local dir=$LINT_DIR/cocci f
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	for f in $(tree_c_files); do
-		mkdir -p "$dir/$(dirname "$f")"
-		cp "$ROOT/$f" "$dir/$f"
-	done
-	make -C "$KSRC" M="$dir" coccicheck MODE=report >"$LINT_DIR/cocci.log" 2>&1 ||
-		{ echo "coccicheck failed:"; tail -n 5 "$LINT_DIR/cocci.log"; }
-	grep -E "^$dir/.*:[0-9]+" "$LINT_DIR/cocci.log" | sed "s|^$dir/||" || true
+	lint_in_chroot "make -C $KSRC M=$LINT_TREE coccicheck MODE=report" \
+		>"$LINT_DIR/cocci.log"
+	grep -E '^(modules|tests|include)/.*:[0-9]+|^ERROR:' "$LINT_DIR/cocci.log" || true
 }
 
 lint_clang_format() {
-	local f
-	for f in $(tree_c_files); do
-		clang-format --style="file:$KSRC/.clang-format" --dry-run "$ROOT/$f" 2>&1 |
-			grep 'warning:' || true
-	done
+	lint_in_chroot "for f in $(tree_c_files | tr '\n' ' '); do
+		clang-format --style=file:$KSRC/.clang-format --dry-run \$f
+	done" | grep -E 'warning:|ERROR:' || true
 }
 
 lint_parm_desc() {
@@ -67,11 +65,20 @@ lint_parm_desc() {
 
 # lint_suite NUMBER: the lint subtest at top level.
 lint_suite() {
-	local number=$1 failed_before=$failed i=0 check problems
-	install_packages $LINT_PACKAGES
+	local number=$1 failed_before=$failed i=0 check problems f
+	LINT_CHROOT=$(toolchain_chroot)
+	# shellcheck disable=SC2086
+	chroot_install "$LINT_CHROOT" $LINT_PACKAGES
 	KSRC=$(kernel_source) || die "no kernel source"
 	LINT_DIR=$BUILD_ROOT/lint
 	mkdir -p "$LINT_DIR"
+	# A copy of the C files, in the chroot.
+	LINT_TREE=/build/lint-$(printf '%s' "$BUILD_ROOT" | md5sum | cut -c 1-8)
+	rm -rf "${LINT_CHROOT:?}$LINT_TREE"
+	for f in $(tree_c_files) modules/Kbuild; do
+		mkdir -p "$LINT_CHROOT$LINT_TREE/$(dirname "$f")"
+		cp "$ROOT/$f" "$LINT_CHROOT$LINT_TREE/$f"
+	done
 	echo "    KTAP version 1"
 	echo "    # Subtest: lint"
 	echo "    1..5"

@@ -2,16 +2,21 @@
 # shellcheck shell=bash
 
 # make_initramfs OUT KVER BUILD: busybox, the guest scripts, the modules
-# and the test programs of BUILD, the kernel's module indexes, and the
-# host programs named in GUEST_PROGRAMS.
+# and the test programs of BUILD (if it has them), the kernel's module
+# indexes, the programs named in GUEST_PROGRAMS (paths in the toolchain
+# chroot, installed there from GUEST_PROGRAMS_PACKAGES), and the tree
+# GUEST_EXTRA_ROOT.
 make_initramfs() {
-	local out=$1 kver=$2 build=$3 root applet f
+	local out=$1 kver=$2 build=$3 root applet f tc
+	tc=$(toolchain_chroot)
+	# shellcheck disable=SC2086
+	chroot_install "$tc" $GUEST_PACKAGES ${GUEST_PROGRAMS_PACKAGES:-}
 	root=$(mktemp -d)
 	chmod 755 "$root" # mktemp's 0700 would lock every other user out
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,root,tests,etc} \
 		"$root/lib/modules/$kver"
-	cp /bin/busybox "$root/bin/busybox"
-	for applet in $(/bin/busybox --list); do
+	cp "$tc/bin/busybox" "$root/bin/busybox"
+	for applet in $(chroot "$tc" /bin/busybox --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 	done
 	printf '%s\n' root:x:0:0:root:/root:/bin/sh user:x:1000:1000:user:/tmp:/bin/sh \
@@ -19,17 +24,20 @@ make_initramfs() {
 	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
 	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk "$root/tests/"
 	cp "$ROOT/tests/guest/init" "$root/init"
-	cp "$build"/modules/*.ko "$root/root/"
-	cp "$build"/progs/* "$root/bin/"
-	# Host programs for the guest (stress-ng, trinity), with their libraries.
+	[ ! -d "$build/modules" ] || cp "$build"/modules/*.ko "$root/root/"
+	[ ! -d "$build/progs" ] || cp "$build"/progs/* "$root/bin/"
+	# Programs for the guest (stress-ng, trinity), with their libraries.
 	for f in ${GUEST_PROGRAMS:-}; do
-		cp "$f" "$root/bin/"
-		ldd "$f" | grep -o '/[^ ]*' | while read -r lib; do
+		cp "$tc$f" "$root/bin/"
+		chroot "$tc" ldd "$f" | grep -o '/[^ ]*' | while read -r lib; do
 			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
+			cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$lib"
 		done
 	done
-	for f in "$MODULES_DIR"/modules.builtin "$MODULES_DIR"/modules.order; do
+	# A tree laid over the root, as `make install` or DKMS left it.
+	[ -z "${GUEST_EXTRA_ROOT:-}" ] || cp -a "$GUEST_EXTRA_ROOT"/. "$root/"
+	for f in "$MODULES_DIR"/modules.builtin "$MODULES_DIR"/modules.builtin.modinfo \
+		"$MODULES_DIR"/modules.order; do
 		[ ! -r "$f" ] || cp "$f" "$root/lib/modules/$kver/"
 	done
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -66,3 +66,16 @@ assert_gone() {
 logged_number() {
 	log_since_mark | sed -n "s/.*$1\([0-9][0-9]*\).*/\1/p" | tail -n 1
 }
+
+# use_kmod_tools: kmod's depmod, modprobe and modinfo (copied into the guest
+# where a test needs them) instead of busybox's, as on a Debian system.
+# Functions, since busybox's sh runs its own applets before any in PATH.
+use_kmod_tools() {
+	mkdir -p /tmp/kmod
+	for tool in depmod modprobe modinfo; do
+		ln -sf /bin/kmod "/tmp/kmod/$tool"
+	done
+	depmod() { /tmp/kmod/depmod "$@"; }
+	modprobe() { /tmp/kmod/modprobe "$@"; }
+	modinfo() { /tmp/kmod/modinfo "$@"; }
+}
