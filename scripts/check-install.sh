@@ -216,9 +216,11 @@ host_base() {
 
 # on_host HOST CMD: run CMD in the project's copy on HOST, as root, with
 # /dev, /proc and /sys, and the cache of suite chroots and kernels shared.
+# HOST's root is made a mount point, as a real root is, for the harness's
+# own mount namespaces.
 on_host() {
 	unshare -m --propagation private sh -c '
-		mount --rbind /dev "$0/dev" && mount -t proc proc "$0/proc" &&
+		mount --bind "$0" "$0" && mount --rbind /dev "$0/dev" && mount -t proc proc "$0/proc" &&
 		mount -t sysfs sysfs "$0/sys" && mkdir -p "$0/root/.cache/lesson4-c" &&
 		mount --bind "$1" "$0/root/.cache/lesson4-c" &&
 		exec chroot "$0" sh -c "cd /work/lesson4-c && $2"' "$1" "$CACHE_DIR" "$2"
