@@ -43,7 +43,7 @@ debug_kernel() {
 			note "unpacking $tarball"
 			rm -rf "$tc$src"
 			mkdir -p "$tc$src"
-			tar -xJf "$tc$tarball" -C "$tc$src" --strip-components=1 ||
+			in_chroot "$tc" tar -xJf "$tarball" -C "$src" --strip-components=1 ||
 				die "cannot unpack $tarball"
 			touch "$tc$src/.unpacked"
 		fi

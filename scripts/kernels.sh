@@ -169,7 +169,8 @@ resolve_kernel() {
 		# BUILD_CHROOT if that is set, else on the host.
 		BUILD_CHROOT=${BUILD_CHROOT:-}
 		[ -n "${KDIR:-}" ] || die "KERNEL_IMAGE needs KDIR as well"
-		KVER=${KVER:-$(cat "$BUILD_CHROOT$KDIR/include/config/kernel.release")}
+		KVER=${KVER:-$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+			"$BUILD_CHROOT$KDIR/include/generated/utsrelease.h")}
 		MODULES_DIR=${MODULES_DIR:-/lib/modules/$KVER}
 	else
 		suite=$(suite_of "$name") ||

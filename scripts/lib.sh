@@ -104,7 +104,7 @@ kernel_source() {
 		echo "# unpacking the linters and kselftest from $tarball" >&2
 		rm -rf "$tc$dir"
 		mkdir -p "$tc$dir"
-		tar -xJf "$tc$tarball" -C "$tc$dir" --strip-components=1 --wildcards \
+		in_chroot "$tc" tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
 			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
 			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" ||
 			die "cannot unpack $tarball"
@@ -113,16 +113,19 @@ kernel_source() {
 	echo "$dir"
 }
 
-# tree_copy DIR: the project's files (tracked, or new and not ignored).
+# tree_copy DIR: the project's files (tracked, or new and not ignored; all
+# but build/ outside git).
 tree_copy() {
 	local f
 	rm -rf "$1"
 	mkdir -p "$1"
-	(cd "$ROOT" && git ls-files -co --exclude-standard) | while read -r f; do
-		[ -e "$ROOT/$f" ] || continue
-		mkdir -p "$1/$(dirname "$f")"
-		cp -p "$ROOT/$f" "$1/$f"
-	done
+	(cd "$ROOT" && { git ls-files -co --exclude-standard 2>/dev/null ||
+		find . -path ./build -prune -o -type f -print | sed 's|^\./||'; }) |
+		while read -r f; do
+			[ -e "$ROOT/$f" ] || continue
+			mkdir -p "$1/$(dirname "$f")"
+			cp -p "$ROOT/$f" "$1/$f"
+		done
 }
 
 # kbuild OUT DIR [MODULE.ko...]: build the Kbuild directory DIR (modules,
