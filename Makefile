@@ -108,8 +108,9 @@ sign: modules
 # and their header.
 dist:
 	@test -n "$(VERSION)" || { echo "no version in debian/changelog" >&2; exit 1; }
-	rm -rf build/dist && mkdir -p build/dist/lesson4-c-$(VERSION)/include
-	cp -r modules build/dist/lesson4-c-$(VERSION)/
+	rm -rf build/dist && mkdir -p build/dist/lesson4-c-$(VERSION)/modules \
+		build/dist/lesson4-c-$(VERSION)/include
+	cp modules/Kbuild modules/*.c modules/*.h build/dist/lesson4-c-$(VERSION)/modules/
 	cp -r include/uapi build/dist/lesson4-c-$(VERSION)/include/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >build/dist/lesson4-c-$(VERSION)/dkms.conf
 	tar -C build/dist -czf build/lesson4-c-$(VERSION).tar.gz lesson4-c-$(VERSION)

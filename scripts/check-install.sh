@@ -89,7 +89,6 @@ install_suite() {
 		>"$WORK/resolved-install" || die "cannot get kernel 6.1"
 	source "$WORK/resolved-install"
 	tc=$BUILD_CHROOT
-	chroot_install "$tc" kmod
 	dir=/build/install-$(printf '%s' "$WORK" | md5sum | cut -c 1-8)
 	tree_copy "$tc$dir/src"
 	rm -rf "$tc$dir/stage" "$tc$dir/stage2"
@@ -112,11 +111,11 @@ install_suite() {
 		in_chroot '$tc' make -C '$dir/src' uninstall DESTDIR='$dir/stage2' PREFIX=/usr \
 			KDIR='$KDIR' >>'$log' 2>&1 &&
 		expect_files '$tc$dir/stage2'"
-	# The first stage, booted: modprobe finds what make install put there.
 	check 4 installed_headers_compile eval "
 		echo '#include <lesson4/echo.h>
 int main(void) { return ECHO_IOC_GET_CAPACITY == 0; }' >'$tc$dir/uapi.c' &&
 		in_chroot '$tc' gcc -I'$dir/stage/usr/local/include' -o /dev/null '$dir/uapi.c'"
+	# The first stage, booted: modprobe finds what make install put there.
 	boot_installed 5 "$tc$dir/stage"
 	subtest_result "$number" "install" "$failed_before"
 }
