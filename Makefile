@@ -5,7 +5,7 @@
 #   make demo        boot a kernel under QEMU and replay the lesson's sessions
 #   make check-debug the suite, KUnit, fault injection, detector and module
 #                    signing checks on a sanitizer kernel (built once and
-#                    cached: 6-9 min on 2 idle cores, about 20 under load)
+#                    cached: about 11 min on 2 idle cores)
 #   make lint        checkpatch, sparse, coccicheck, clang-format
 #   make check-mutants  plant each bug of tests/mutants/ and expect the
 #                    suite to fail (MUTANTS_SET=ci: the cheap ones)

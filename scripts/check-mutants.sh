@@ -10,7 +10,7 @@
 #   MUTANTS_SET=ci  only those marked "ci: yes" (the cheap ones CI runs)
 #
 # A mutant's header:
-#   suite: check   the fast suite on the host's kernel (6.1), or
+#   suite: check   the fast suite on Debian's 6.1 kernel, or
 #   suite: debug   the suite on the sanitizer kernel (make check-debug)
 #   cases: REGEX   the cases to run (ktest.cases); default all of them
 #   cmdline: ...   more for the kernel command line (debugfs=off ...)
