@@ -12,7 +12,7 @@ LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
 # The C files of the tree, without build products.
 tree_c_files() {
 	(cd "$ROOT" && { git ls-files '*.c' '*.h' 2>/dev/null ||
-		find modules tests -name '*.[ch]' ! -name '*.mod.c'; })
+		find modules tests include -name '*.[ch]' ! -name '*.mod.c'; })
 }
 
 # lint_in_chroot SCRIPT: run a shell script in the toolchain chroot, in the
