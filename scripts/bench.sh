@@ -73,9 +73,7 @@ bench_kernel() {
 	local kname=$1 resolved out rc attempt start problems accel boot
 	start=$SECONDS
 	resolved=$BUILD_ROOT/bench/resolved-$kname
-	# In a subshell, so that a kernel that cannot be had ends only its part.
-	(resolve_kernel "$kname" &&
-		declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT) >"$resolved" ||
+	resolved_kernel "$kname" >"$resolved" ||
 		{ echo "kernel $kname - status=no-kernel" >>"$raw"; return 1; }
 	# shellcheck source=/dev/null
 	source "$resolved"

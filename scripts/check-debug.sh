@@ -95,7 +95,7 @@ signing_suite() {
 	local number=$1 failed_before=$failed dir log
 	out=$BUILD_ROOT/$KVER-signing
 	log=$out/sign.log
-	dir=/build/signing-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+	dir=$(chroot_work_dir signing "$out")
 	rm -rf "$out" "$BUILD_CHROOT$dir"
 	mkdir -p "$out"
 	tree_copy "$BUILD_CHROOT$dir/src"

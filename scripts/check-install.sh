@@ -24,6 +24,8 @@ source "$ROOT/scripts/suite.sh"
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
 WORK=$BUILD_ROOT/install
+# The modules that install (not the KUnit one: Debian has no KUnit).
+INSTALLED_MODULES="hello alloc_demo echo locking_demo interop_demo"
 
 # check NUMBER NAME CMD...: a leaf result from a command; its output
 # becomes the diagnostics if it fails.
@@ -52,10 +54,10 @@ expect_files() {
 	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got"); return 1; }
 }
 
-# The modules that install, as files of a module tree.
+# module_files DIR: the modules that install, as files of DIR.
 module_files() {
 	local m
-	for m in hello alloc_demo echo locking_demo interop_demo; do
+	for m in $INSTALLED_MODULES; do
 		echo "$1/$m.ko"
 	done
 }
@@ -84,12 +86,10 @@ boot_installed() {
 install_suite() {
 	local number=$1 failed_before=$failed tc dir log
 	subtest "install" "5"
-	# Sourced in the function, the kernel's variables are local to it.
-	(resolve_kernel 6.1 && declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT) \
-		>"$WORK/resolved-install" || die "cannot get kernel 6.1"
+	resolved_kernel 6.1 >"$WORK/resolved-install" || die "cannot get kernel 6.1"
 	source "$WORK/resolved-install"
 	tc=$BUILD_CHROOT
-	dir=/build/install-$(printf '%s' "$WORK" | md5sum | cut -c 1-8)
+	dir=$(chroot_work_dir install "$WORK")
 	tree_copy "$tc$dir/src"
 	rm -rf "$tc$dir/stage" "$tc$dir/stage2"
 	log=$WORK/install.log
@@ -124,8 +124,7 @@ int main(void) { return ECHO_IOC_GET_CAPACITY == 0; }' >'$tc$dir/uapi.c' &&
 dkms_suite() {
 	local number=$1 name=$2 failed_before=$failed stage log src
 	subtest "dkms-$name" "3"
-	if ! (resolve_kernel "$name" && declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT) \
-		>"$WORK/resolved-$name"; then
+	if ! resolved_kernel "$name" >"$WORK/resolved-$name"; then
 		result "not ok" 1 dkms_install "ERROR cannot get kernel $name"
 		echo "not ok $number dkms-$name"
 		return
@@ -135,11 +134,9 @@ dkms_suite() {
 	chroot_install "$BUILD_CHROOT" dkms openssl
 	log=$WORK/dkms-$name.log
 	src=/usr/src/lesson4-c-$VERSION
-	# The source tree that make dist makes, where DKMS looks for it.
-	tree_copy "$WORK/dist-src"
-	make -s -C "$WORK/dist-src" dist >/dev/null
+	# The source tree that make dist made, where DKMS looks for it.
 	in_chroot "$BUILD_CHROOT" sh -c "dkms remove lesson4-c/$VERSION --all; rm -rf $src" >/dev/null 2>&1
-	tar -xzf "$WORK/dist-src/build/lesson4-c-$VERSION.tar.gz" -C "$BUILD_CHROOT/usr/src"
+	tar -xzf "$DIST" -C "$BUILD_CHROOT/usr/src"
 	echo "    # dkms add, build, install lesson4-c/$VERSION for $KVER (log: $log)"
 	check 1 dkms_add_build_install in_chroot "$BUILD_CHROOT" sh -ec "
 		{ dkms add lesson4-c/$VERSION
@@ -155,7 +152,7 @@ dkms_suite() {
 	stage_examples "$stage"
 	check 2 dkms_built_every_module eval "
 		cd '$stage/lib/modules/$KVER/updates/dkms' &&
-		for m in hello alloc_demo echo locking_demo interop_demo; do ls \$m.ko*; done"
+		for m in $INSTALLED_MODULES; do ls \$m.ko*; done"
 	in_chroot "$BUILD_CHROOT" sh -c "dkms remove lesson4-c/$VERSION --all; rm -rf $src" >>"$log" 2>&1
 	boot_installed 3 "$stage"
 	subtest_result "$number" "dkms-$name" "$failed_before"
@@ -168,8 +165,8 @@ deb_suite() {
 	subtest "deb" "4"
 	tc=$(toolchain_chroot)
 	chroot_install "$tc" build-essential dpkg-dev debhelper dh-dkms dkms lintian
-	kver=$(chroot "$tc" dpkg-query -W -f='${Depends}' linux-headers-amd64 | release_of_metapackage)
-	dir=/build/deb-$(printf '%s' "$WORK" | md5sum | cut -c 1-8)
+	kver=$(chroot_kernel_release "$tc")
+	dir=$(chroot_work_dir deb "$WORK")
 	rm -rf "${tc:?}$dir"
 	tree_copy "$tc$dir/lesson4-c"
 	log=$WORK/deb.log
@@ -182,7 +179,7 @@ deb_suite() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $dir/lesson4-c-dkms_${VERSION}_all.deb
 		dkms status lesson4-c/$VERSION -k $kver | grep ': installed'
 		cd /lib/modules/$kver/updates/dkms
-		ls hello.ko alloc_demo.ko echo.ko locking_demo.ko interop_demo.ko
+		ls $(module_files . | tr '\n' ' ')
 		getent group echo
 		test -f /usr/lib/udev/rules.d/60-lesson4-echo.rules"
 	check 4 purge_leaves_nothing in_chroot "$tc" sh -ec "
@@ -264,6 +261,10 @@ echo "KTAP version 1"
 echo "1..$((2 + ${#kernels[@]} + hosts))"
 start=$SECONDS
 install_suite 1
+# One DKMS source tree, made by make dist, for every kernel.
+tree_copy "$WORK/dist-src"
+make -s -C "$WORK/dist-src" dist >/dev/null
+DIST=$WORK/dist-src/build/lesson4-c-$VERSION.tar.gz
 for i in "${!kernels[@]}"; do
 	dkms_suite $((i + 2)) "${kernels[$i]}"
 done

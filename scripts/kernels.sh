@@ -39,6 +39,12 @@ release_of_metapackage() {
 	tr ',' '\n' | sed -n 's/^ *linux-\(image\|headers\)-\([0-9][^ ]*\).*/\2/p' | head -n 1
 }
 
+# chroot_kernel_release CHROOT: the release of the chroot's
+# linux-headers-amd64.
+chroot_kernel_release() {
+	chroot "$1" dpkg-query -W -f='${Depends}' linux-headers-amd64 | release_of_metapackage
+}
+
 # The Debian mirrors: DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR, else those
 # the host's apt uses, else deb.debian.org.
 host_apt_uri() {
@@ -176,8 +182,7 @@ resolve_kernel() {
 		suite=$(suite_of "$name") ||
 			die "unknown kernel '$name' (known: $KNOWN_KERNELS; or set KERNEL_IMAGE and KDIR)"
 		BUILD_CHROOT=$(debian_chroot "$suite") || return
-		KVER=$(chroot "$BUILD_CHROOT" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
-			release_of_metapackage)
+		KVER=$(chroot_kernel_release "$BUILD_CHROOT")
 		[ -n "$KVER" ] || die "no linux-headers-amd64 in the $suite chroot"
 		unpacked=$(debian_kernel_package "$BUILD_CHROOT" "$KVER") || return
 		KERNEL_IMAGE=$(find "$unpacked" -name "vmlinuz*" -type f | head -n 1)
@@ -186,4 +191,11 @@ resolve_kernel() {
 	fi
 	[ -r "$KERNEL_IMAGE" ] || die "no kernel image at $KERNEL_IMAGE"
 	[ -d "$BUILD_CHROOT$KDIR" ] || die "no kernel build tree at $BUILD_CHROOT$KDIR"
+}
+
+# resolved_kernel NAME: resolve_kernel in a subshell, so that a kernel that
+# cannot be had fails only its caller's part, printing its variables as
+# declarations to source (in a function they become the function's locals).
+resolved_kernel() {
+	(resolve_kernel "$1" && declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT)
 }

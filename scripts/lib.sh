@@ -113,6 +113,12 @@ kernel_source() {
 	echo "$dir"
 }
 
+# chroot_work_dir NAME KEY: a directory under a chroot's /build for NAME,
+# one per KEY (an output path), so that runs side by side keep apart.
+chroot_work_dir() {
+	echo "/build/$1-$(printf '%s' "$2" | md5sum | cut -c 1-8)"
+}
+
 # tree_copy DIR: the project's files (tracked, or new and not ignored; all
 # but build/ outside git).
 tree_copy() {
@@ -140,7 +146,7 @@ kbuild() {
 		# In a copy that the chroot can see, one per OUT so that runs
 		# side by side (make check, make bench) keep apart; the modules
 		# come back out.
-		inside=/build/$KVER-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+		inside=$(chroot_work_dir "$KVER" "$out")
 		build=$BUILD_CHROOT$inside
 	fi
 	rm -rf "$build"
@@ -164,7 +170,7 @@ build_progs() {
 	# shellcheck disable=SC2086
 	chroot_install "$tc" $PROGS_PACKAGES
 	ksrc=$(kernel_source)
-	dir=/build/progs-$(printf '%s' "$out" | md5sum | cut -c 1-8)
+	dir=$(chroot_work_dir progs "$out")
 	rm -rf "$tc$dir" "$out/progs"
 	mkdir -p "$tc$dir/bin" "$out/progs"
 	cp -r "$ROOT/tests/progs" "$ROOT/include" "$tc$dir/"

@@ -33,8 +33,7 @@ lint_checkpatch() {
 
 lint_sparse() {
 	local kdir
-	kdir=/usr/src/linux-headers-$(chroot "$LINT_CHROOT" dpkg-query -W -f='${Depends}' \
-		linux-headers-amd64 | release_of_metapackage)
+	kdir=/usr/src/linux-headers-$(chroot_kernel_release "$LINT_CHROOT")
 	# In a copy of its own, so that coccicheck sees no build products.
 	lint_in_chroot "rm -rf $LINT_TREE-sparse && cp -r $LINT_TREE $LINT_TREE-sparse &&
 		make -C $kdir M=$LINT_TREE-sparse/modules C=2 CHECK=sparse modules" |
@@ -73,7 +72,7 @@ lint_suite() {
 	LINT_DIR=$BUILD_ROOT/lint
 	mkdir -p "$LINT_DIR"
 	# A copy of the C files, in the chroot.
-	LINT_TREE=/build/lint-$(printf '%s' "$BUILD_ROOT" | md5sum | cut -c 1-8)
+	LINT_TREE=$(chroot_work_dir lint "$BUILD_ROOT")
 	rm -rf "${LINT_CHROOT:?}$LINT_TREE"
 	for f in $(tree_c_files) modules/Kbuild; do
 		mkdir -p "$LINT_CHROOT$LINT_TREE/$(dirname "$f")"

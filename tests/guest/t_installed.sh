@@ -54,7 +54,6 @@ test_installed_modprobe_runs_the_session() {
 	modprobe -r echo || fail "modprobe -r echo failed"
 	assert_gone echo /dev/echo
 	for m in hello alloc_demo locking_demo interop_demo; do
-		mark_log
 		modprobe "$m" || fail "modprobe $m failed"
 		is_loaded "$m" || fail "$m is not loaded"
 		modprobe -r "$m" || fail "modprobe -r $m failed"
