@@ -7,6 +7,9 @@
 #                    signing checks on a sanitizer kernel (built once and
 #                    cached: about 11 min on 2 idle cores)
 #   make lint        checkpatch, sparse, coccicheck, clang-format
+#   make prove       Frama-C proves the echo arithmetic (modules/echo_arith.h)
+#   make gdb         boot the sanitizer kernel with QEMU's gdbstub and a
+#                    shell, and attach gdb with the kernel's lx- helpers
 #   make check-mutants  plant each bug of tests/mutants/ and expect the
 #                    suite to fail (MUTANTS_SET=ci: the cheap ones)
 #   make bench       time echo against /dev/zero, /dev/null, tmpfs and a
@@ -50,7 +53,7 @@ INSTALLED_FILES = $(PREFIX)/include/lesson4/echo.h \
 	$(PREFIX)/share/doc/lesson4-c/examples/modules-load.d-lesson4-c.conf
 
 .PHONY: all modules clean check check-debug check-mutants check-install demo \
-	lint bench install uninstall sign dist
+	lint prove gdb bench install uninstall sign dist
 
 all: modules
 
@@ -136,6 +139,12 @@ demo:
 
 lint:
 	scripts/run-lint.sh
+
+prove:
+	scripts/prove.sh
+
+gdb:
+	scripts/gdb.sh
 
 bench:
 	scripts/bench.sh

@@ -37,7 +37,6 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/list.h>
-#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -45,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "echo_arith.h"
 #include "echo_buffer.h"
 
 /* Reads and writes up to this size go through the stack. */
@@ -56,25 +56,6 @@
 #define STORE_RETRY 1 /* an append found that the end had moved */
 #define STORE_COPY 2 /* no chunk to store into in place */
 
-static size_t nr_slots(size_t capacity)
-{
-	return DIV_ROUND_UP(capacity, PAGE_SIZE);
-}
-
-/* The number of chunks that [pos, pos + count) touches. */
-static unsigned long span_chunks(loff_t pos, size_t count)
-{
-	if (!count)
-		return 0;
-	return ((pos + count - 1) >> PAGE_SHIFT) - (pos >> PAGE_SHIFT) + 1;
-}
-
-/* Bytes readable at pos, at most want, when len bytes are stored. */
-static size_t readable(size_t len, loff_t pos, size_t want)
-{
-	return pos < len ? min_t(size_t, want, len - pos) : 0;
-}
-
 /* Chunk index, or NULL; under RCU or the lock. */
 static struct page *chunk(struct echo_buffer *buf, unsigned long index)
 {
@@ -84,8 +65,8 @@ static struct page *chunk(struct echo_buffer *buf, unsigned long index)
 
 int echo_buffer_init(struct echo_buffer *buf, size_t capacity)
 {
-	buf->chunks =
-		kvcalloc(nr_slots(capacity), sizeof(*buf->chunks), GFP_KERNEL);
+	buf->chunks = kvcalloc(echo_chunks(capacity), sizeof(*buf->chunks),
+			       GFP_KERNEL);
 	if (!buf->chunks)
 		return -ENOMEM;
 	seqlock_init(&buf->lock);
@@ -100,7 +81,7 @@ void echo_buffer_release(struct echo_buffer *buf)
 	unsigned long index;
 	struct page *page;
 
-	for (index = 0; index < nr_slots(buf->capacity); index++) {
+	for (index = 0; index < echo_chunks(buf->capacity); index++) {
 		page = rcu_dereference_protected(buf->chunks[index], true);
 		if (page)
 			put_page(page);
@@ -149,14 +130,13 @@ static void take_out(struct echo_buffer *buf, unsigned long index,
 static void copy_out(struct echo_buffer *buf, loff_t pos, void *dst,
 		     size_t count)
 {
-	size_t done, n;
-	unsigned int offset;
+	size_t done, n, offset;
 	struct page *page;
 
 	for (done = 0; done < count; done += n) {
-		offset = (pos + done) & ~PAGE_MASK;
-		n = min_t(size_t, count - done, PAGE_SIZE - offset);
-		page = chunk(buf, (pos + done) >> PAGE_SHIFT);
+		offset = echo_chunk_offset(pos + done);
+		n = echo_piece(pos + done, count - done);
+		page = chunk(buf, echo_chunk_index(pos + done));
 		if (page)
 			memcpy(dst + done, page_address(page) + offset, n);
 		else
@@ -175,7 +155,8 @@ static ssize_t read_small(struct echo_buffer *buf, loff_t pos,
 	rcu_read_lock();
 	do {
 		seq = read_seqbegin(&buf->lock);
-		count = readable(READ_ONCE(buf->len), pos, iov_iter_count(to));
+		count = echo_readable(READ_ONCE(buf->len), pos,
+				      iov_iter_count(to));
 		copy_out(buf, pos, bounce, count);
 	} while (read_seqretry(&buf->lock, seq));
 	rcu_read_unlock();
@@ -199,12 +180,12 @@ static void unpin(struct page **pages, unsigned long nr)
 static size_t pin_chunks(struct echo_buffer *buf, loff_t pos, size_t want,
 			 struct page **pages)
 {
-	size_t count = readable(READ_ONCE(buf->len), pos, want);
+	size_t count = echo_readable(READ_ONCE(buf->len), pos, want);
 	unsigned long i;
 
-	for (i = 0; i < span_chunks(pos, count); i++) {
+	for (i = 0; i < echo_span_chunks(pos, count); i++) {
 		/* The table's reference outlives RCU: this cannot free it. */
-		pages[i] = chunk(buf, (pos >> PAGE_SHIFT) + i);
+		pages[i] = chunk(buf, echo_chunk_index(pos) + i);
 		if (pages[i])
 			get_page(pages[i]);
 	}
@@ -222,7 +203,7 @@ static size_t pin_snapshot(struct echo_buffer *buf, loff_t pos, size_t want,
 	seq = read_seqbegin(&buf->lock);
 	count = pin_chunks(buf, pos, want, pages);
 	if (read_seqretry(&buf->lock, seq)) {
-		unpin(pages, span_chunks(pos, count));
+		unpin(pages, echo_span_chunks(pos, count));
 		/* Once more under the lock, so that writers cannot starve it. */
 		read_seqlock_excl(&buf->lock);
 		count = pin_chunks(buf, pos, want, pages);
@@ -237,15 +218,14 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 			   struct iov_iter *to, gfp_t gfp)
 {
 	struct page *pins_on_stack[ECHO_PINS_ON_STACK], **pages = pins_on_stack;
-	size_t want = min_t(size_t, iov_iter_count(to), buf->capacity - pos);
-	size_t count, done, n;
-	unsigned int offset;
+	size_t want = echo_readable(buf->capacity, pos, iov_iter_count(to));
+	size_t count, done, n, offset;
 	unsigned long i;
 	ssize_t ret = 0;
 
-	if (span_chunks(pos, want) > ARRAY_SIZE(pins_on_stack)) {
-		pages = kvmalloc_array(span_chunks(pos, want), sizeof(*pages),
-				       gfp);
+	if (echo_span_chunks(pos, want) > ARRAY_SIZE(pins_on_stack)) {
+		pages = kvmalloc_array(echo_span_chunks(pos, want),
+				       sizeof(*pages), gfp);
 		if (!pages)
 			return -ENOMEM;
 	}
@@ -256,8 +236,8 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 		if (i && signal_pending(current))
 			break;
 		cond_resched();
-		offset = (pos + done) & ~PAGE_MASK;
-		n = min_t(size_t, count - done, PAGE_SIZE - offset);
+		offset = echo_chunk_offset(pos + done);
+		n = echo_piece(pos + done, count - done);
 		/*
 		 * A copy, not copy_page_to_iter(): that would hand the chunk
 		 * itself to a 6.1 splice, whose pipe wants page cache pages.
@@ -270,7 +250,7 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 		}
 	}
 
-	unpin(pages, span_chunks(pos, count));
+	unpin(pages, echo_span_chunks(pos, count));
 	if (pages != pins_on_stack)
 		kvfree(pages);
 	return ret ?: done;
@@ -288,11 +268,10 @@ ssize_t echo_buffer_read(struct echo_buffer *buf, loff_t pos,
 	return read_pinned(buf, pos, to, gfp);
 }
 
-/* Under the lock: the length after bytes were stored up to end. */
-static void grow(struct echo_buffer *buf, size_t end)
+/* Under the lock: the length after count bytes were stored at pos. */
+static void grow(struct echo_buffer *buf, loff_t pos, size_t count)
 {
-	if (end > buf->len)
-		WRITE_ONCE(buf->len, end);
+	WRITE_ONCE(buf->len, echo_new_length(buf->len, pos, count));
 }
 
 /*
@@ -311,12 +290,13 @@ static int store_in_place(struct echo_buffer *buf, loff_t pos, bool append,
 		return -EFAULT;
 
 	write_seqlock(&buf->lock);
-	page = chunk(buf, pos >> PAGE_SHIFT);
+	page = chunk(buf, echo_chunk_index(pos));
 	if (append && pos != buf->len) {
 		ret = STORE_RETRY;
 	} else if (page && page_ref_count(page) == 1) {
-		memcpy(page_address(page) + (pos & ~PAGE_MASK), bounce, count);
-		grow(buf, pos + count);
+		memcpy(page_address(page) + echo_chunk_offset(pos), bounce,
+		       count);
+		grow(buf, pos, count);
 		ret = 0;
 	}
 	write_sequnlock(&buf->lock);
@@ -346,8 +326,8 @@ static void fill(struct page *page, struct page *old, size_t from, size_t to)
 static void swap_in(struct echo_buffer *buf, loff_t pos, size_t count,
 		    struct list_head *fresh, struct list_head *retired)
 {
-	unsigned long first = pos >> PAGE_SHIFT, index;
-	unsigned long last = (pos + count - 1) >> PAGE_SHIFT;
+	unsigned long first = echo_chunk_index(pos), index;
+	unsigned long last = echo_last_chunk(pos, count);
 	struct page *page, *old;
 
 	for (index = first; index <= last; index++) {
@@ -355,13 +335,12 @@ static void swap_in(struct echo_buffer *buf, loff_t pos, size_t count,
 		list_del(&page->lru);
 		old = chunk(buf, index);
 		if (index == first)
-			fill(page, old, 0, pos & ~PAGE_MASK);
+			fill(page, old, 0, echo_chunk_offset(pos));
 		if (index == last)
-			fill(page, old, ((pos + count - 1) & ~PAGE_MASK) + 1,
-			     PAGE_SIZE);
+			fill(page, old, echo_end_offset(pos, count), PAGE_SIZE);
 		take_out(buf, index, page, retired);
 	}
-	grow(buf, pos + count);
+	grow(buf, pos, count);
 }
 
 /* Store count bytes as fresh copies of the chunks they land in. */
@@ -372,7 +351,7 @@ static int store_copy(struct echo_buffer *buf, loff_t pos, bool append,
 	struct page *page, *next;
 	LIST_HEAD(retired);
 	LIST_HEAD(fresh);
-	unsigned int offset;
+	size_t offset;
 	int ret = 0;
 
 	for (done = 0; done < count; done += n) {
@@ -388,8 +367,8 @@ static int store_copy(struct echo_buffer *buf, loff_t pos, bool append,
 			break;
 		}
 		list_add_tail(&page->lru, &fresh);
-		offset = (pos + done) & ~PAGE_MASK;
-		n = min_t(size_t, count - done, PAGE_SIZE - offset);
+		offset = echo_chunk_offset(pos + done);
+		n = echo_piece(pos + done, count - done);
 		copied += copy_page_from_iter(page, offset, n, from);
 		if (copied != done + n) {
 			ret = -EFAULT;
@@ -428,11 +407,12 @@ ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t *pos, bool append,
 		if (at >= buf->capacity)
 			return -ENOSPC;
 		/* Take only what fits: the rest stays in from. */
-		count = min_t(size_t, iov_iter_count(from), buf->capacity - at);
+		count = echo_storable(buf->capacity, at, iov_iter_count(from));
 		if (!count)
 			return 0;
 		ret = STORE_COPY;
-		if (count <= ECHO_BOUNCE_SIZE && span_chunks(at, count) == 1)
+		if (count <= ECHO_BOUNCE_SIZE &&
+		    echo_span_chunks(at, count) == 1)
 			ret = store_in_place(buf, at, append, count, from);
 		if (ret == STORE_COPY)
 			ret = store_copy(buf, at, append, count, from, gfp);
@@ -446,13 +426,14 @@ ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t *pos, bool append,
 
 int echo_buffer_set_length(struct echo_buffer *buf, loff_t len, gfp_t gfp)
 {
-	unsigned int tail = len & ~PAGE_MASK;
 	struct page *spare = NULL, *page;
 	unsigned long index, end;
 	LIST_HEAD(retired);
+	size_t tail;
 
 	if (len < 0 || len > buf->capacity)
 		return -EINVAL;
+	tail = echo_chunk_offset(len);
 again:
 	write_seqlock(&buf->lock);
 	if (len < buf->len) {
@@ -461,7 +442,7 @@ again:
 		 * the rest of the last chunk, in place or, if a reader holds
 		 * it, in a copy (allocated without the lock).
 		 */
-		page = tail ? chunk(buf, len >> PAGE_SHIFT) : NULL;
+		page = tail ? chunk(buf, echo_chunk_index(len)) : NULL;
 		if (page && page_ref_count(page) > 1 && !spare) {
 			write_sequnlock(&buf->lock);
 			spare = alloc_page(gfp);
@@ -469,13 +450,13 @@ again:
 				return -ENOMEM;
 			goto again;
 		}
-		end = nr_slots(buf->len);
-		for (index = DIV_ROUND_UP(len, PAGE_SIZE); index < end; index++)
+		end = echo_chunks(buf->len);
+		for (index = echo_chunks(len); index < end; index++)
 			take_out(buf, index, NULL, &retired);
 		if (page && page_ref_count(page) > 1) {
 			fill(spare, page, 0, tail);
 			fill(spare, NULL, tail, PAGE_SIZE);
-			take_out(buf, len >> PAGE_SHIFT, spare, &retired);
+			take_out(buf, echo_chunk_index(len), spare, &retired);
 			spare = NULL;
 		} else if (page) {
 			fill(page, NULL, tail, PAGE_SIZE);

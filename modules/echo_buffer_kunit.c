@@ -2,7 +2,8 @@
 /*
  * KUnit tests of the echo device's storage (echo_buffer.c): offsets,
  * capacity, truncation, growth, zero-filled gaps, appends that take only
- * what fits, and chunks that readers hold, without a device.
+ * what fits, and chunks that readers hold, without a device; and examples
+ * of its arithmetic (echo_arith.h), which make prove proves for every input.
  * Built only for kernels with CONFIG_KUNIT.
  */
 #include <kunit/test.h>
@@ -254,6 +255,56 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	echo_buffer_release(buf);
 }
 
+static void arith_pieces_tile_a_span(struct kunit *test)
+{
+	loff_t pos = PAGE_SIZE - 1;
+	size_t count = PAGE_SIZE + 2;
+
+	KUNIT_EXPECT_EQ(test, echo_span_chunks(pos, count), 3);
+	KUNIT_EXPECT_EQ(test, echo_span_chunks(pos, 0), 0);
+	KUNIT_EXPECT_EQ(test, echo_chunk_index(pos), 0);
+	KUNIT_EXPECT_EQ(test, echo_last_chunk(pos, count), 2);
+	KUNIT_EXPECT_EQ(test, echo_chunk_offset(pos), PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, echo_end_offset(pos, count), 1);
+	KUNIT_EXPECT_EQ(test, echo_end_offset(0, PAGE_SIZE), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, echo_piece(pos, count), 1);
+	KUNIT_EXPECT_EQ(test, echo_piece(pos + 1, count - 1), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, echo_piece(pos + 1 + PAGE_SIZE, 1), 1);
+	KUNIT_EXPECT_EQ(test, echo_chunks(0), 0);
+	KUNIT_EXPECT_EQ(test, echo_chunks(PAGE_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, echo_chunks(PAGE_SIZE + 1), 2);
+}
+
+static void arith_counts_are_clamped(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, echo_readable(10, 4, 100), 6);
+	KUNIT_EXPECT_EQ(test, echo_readable(10, 4, 2), 2);
+	KUNIT_EXPECT_EQ(test, echo_readable(10, 10, 1), 0);
+	KUNIT_EXPECT_EQ(test, echo_readable(10, 12, 1), 0);
+	KUNIT_EXPECT_EQ(test, echo_storable(16, 10, 100), 6);
+	KUNIT_EXPECT_EQ(test, echo_storable(16, 16, 1), 0);
+	KUNIT_EXPECT_EQ(test, echo_new_length(10, 2, 3), 10);
+	KUNIT_EXPECT_EQ(test, echo_new_length(10, 8, 5), 13);
+}
+
+static void arith_seek_targets(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, echo_seek(5, SEEK_SET, 0, 10, 16), 5);
+	KUNIT_EXPECT_EQ(test, echo_seek(16, SEEK_SET, 0, 10, 16), 16);
+	KUNIT_EXPECT_EQ(test, echo_seek(17, SEEK_SET, 0, 10, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, echo_seek(-1, SEEK_SET, 0, 10, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, echo_seek(-3, SEEK_CUR, 3, 10, 16), 0);
+	KUNIT_EXPECT_EQ(test, echo_seek(LLONG_MIN, SEEK_CUR, 3, 10, 16),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, echo_seek(-10, SEEK_END, 0, 10, 16), 0);
+	KUNIT_EXPECT_EQ(test, echo_seek(LLONG_MAX, SEEK_END, 0, 10, 16),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, echo_seek(9, SEEK_DATA, 0, 10, 16), 9);
+	KUNIT_EXPECT_EQ(test, echo_seek(10, SEEK_DATA, 0, 10, 16), -ENXIO);
+	KUNIT_EXPECT_EQ(test, echo_seek(0, SEEK_HOLE, 0, 10, 16), 10);
+	KUNIT_EXPECT_EQ(test, echo_seek(0, SEEK_MAX + 1, 0, 10, 16), -EINVAL);
+}
+
 static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(write_then_read_back),
 	KUNIT_CASE(read_at_or_past_the_end_is_eof),
@@ -266,6 +317,9 @@ static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(release_frees_everything),
 	KUNIT_CASE(append_takes_only_what_fits),
 	KUNIT_CASE(held_chunks_are_replaced_not_written),
+	KUNIT_CASE(arith_pieces_tile_a_span),
+	KUNIT_CASE(arith_counts_are_clamped),
+	KUNIT_CASE(arith_seek_targets),
 	{}
 };
 

@@ -48,6 +48,7 @@
 #include <lesson4/echo.h>
 
 #include "compat.h"
+#include "echo_arith.h"
 #include "echo_buffer.h"
 
 #define ECHO_DEFAULT_CAPACITY 4096
@@ -264,9 +265,14 @@ static loff_t echo_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct echo_dev *dev = file->private_data;
 
-	/* SEEK_END counts from the stored length; no position passes the capacity. */
-	return generic_file_llseek_size(file, offset, whence, dev->buf.capacity,
-					echo_buffer_length(&dev->buf));
+	loff_t target = echo_seek(offset, whence, file->f_pos,
+				  echo_buffer_length(&dev->buf),
+				  dev->buf.capacity);
+
+	if (target < 0)
+		return target;
+	/* The VFS holds f_pos_lock here (FMODE_ATOMIC_POS) when it matters. */
+	return vfs_setpos(file, target, dev->buf.capacity);
 }
 
 static __poll_t echo_poll(struct file *file, poll_table *wait)

@@ -5,8 +5,9 @@
 # stress-ng) and a final kmemleak scan; then each detector proven armed by
 # the canary module, one throwaway boot per bug, and a control boot with
 # no bug that must stay clean; then trinity in a boot of
-# its own; then module signing, enforced.
-# The kernel is built once (about half an hour on 2 cores) and cached.
+# its own; then module signing, enforced; then gdb, attached through QEMU's
+# gdbstub, stopping in echo_write_iter (gdb-session.sh).
+# The kernel is built once (about 11 minutes on 2 cores) and cached.
 #   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
 #   ACCEL=kvm|tcg        skip the KVM probe
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +15,7 @@ source "$ROOT/scripts/kernels.sh"
 source "$ROOT/scripts/vm.sh"
 source "$ROOT/scripts/suite.sh"
 source "$ROOT/scripts/debug-kernel.sh"
+source "$ROOT/scripts/gdb-session.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
 
@@ -133,11 +135,12 @@ export KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT
 GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 KERNEL_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 echo "KTAP version 1"
-echo "1..4"
+echo "1..5"
 check_kernel "debug-$KVER" 1
 KERNEL_CMDLINE=
 detectors_suite 2
 fuzz_suite 3
 signing_suite 4
+gdb_suite 5
 note "$((SECONDS - start))s"
 summary

@@ -64,7 +64,7 @@ debug_kernel() {
 			cat "$tc$dir/config-problems"
 			die "the kernel config lacks options of debug-kernel.config"
 		fi
-		in_chroot "$tc" make -C "$src" O="$dir" -j"$(nproc)" >>"$log" 2>&1 &
+		in_chroot "$tc" make -C "$src" O="$dir" -j"$(($(nproc) + 1))" >>"$log" 2>&1 &
 		pid=$!
 		while kill -0 "$pid" 2>/dev/null; do
 			sleep 60

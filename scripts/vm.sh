@@ -71,18 +71,21 @@ pick_accel() {
 # run_vm IMAGE INITRD RUN TIMEOUT CONSOLE_LOG: boot, run the guest's
 # /tests/RUN.sh, and stream what it prints (second serial port) to stdout.
 # The console (first serial port) goes to CONSOLE_LOG. KERNEL_CMDLINE adds
-# to the kernel command line. The log buffer holds the whole run, so that
+# to the kernel command line, QEMU_EXTRA_ARGS to QEMU's (split on spaces:
+# a gdbstub, a third serial port). The log buffer holds the whole run, so that
 # the guest can check all of it. Returns QEMU's status; 124 means the guest
 # did not finish within TIMEOUT seconds.
 run_vm() {
 	local image=$1 initrd=$2 run=$3 timeout=$4 console=$5 accel cpu=()
+	# shellcheck disable=SC2206
+	local extra=(${QEMU_EXTRA_ARGS:-})
 	accel=$(pick_accel "$image")
 	[ "$accel" != kvm ] || cpu=(-cpu host)
 	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" \
 		-smp 2 -m 1024 -nodefaults -display none -no-reboot \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 oops=panic panic=-1 log_buf_len=32M ktest.run=$run ${KERNEL_CMDLINE:-}" \
-		-serial "file:$console" -serial file:/dev/stdout </dev/null |
+		-serial "file:$console" -serial file:/dev/stdout "${extra[@]}" </dev/null |
 		tr -d '\r'
 	return "${PIPESTATUS[0]}"
 }
