@@ -3,9 +3,9 @@
 #   make             build every module against KDIR
 #   make check       boot a kernel under QEMU and run the test suite in it
 #   make demo        boot a kernel under QEMU and replay the lesson's sessions
-#   make check-debug the suite, KUnit, fault injection, detector and module
-#                    signing checks on a sanitizer kernel (built once and
-#                    cached: about 11 min on 2 idle cores)
+#   make check-debug the suite, KUnit, fault injection, detector, module
+#                    signing and gdb checks on a sanitizer kernel (built
+#                    once and cached: about 11 min on 2 idle cores)
 #   make lint        checkpatch, sparse, coccicheck, clang-format
 #   make prove       Frama-C proves the echo arithmetic (modules/echo_arith.h)
 #   make gdb         boot the sanitizer kernel with QEMU's gdbstub and a
