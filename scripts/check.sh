@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make check: for each kernel, build everything with W=1, boot the kernel
-# under QEMU, run the guest suite, and check the console. Prints KTAP, ends
-# with "N passed, N failed", exits non-zero on any failure.
+# under QEMU, run the guest suite, and check the console; then replay the
+# lesson's sessions on 6.1 and compare them with docs/lesson.md. Prints
+# KTAP, ends with "N passed, N failed", exits non-zero on any failure.
 #   KERNEL="6.1 7.2"   the kernels to run (default: all known)
 #   LINT=0             skip the static analysis (make lint)
 #   GUEST_TIMEOUT=300  seconds before a guest counts as hung
@@ -14,16 +15,53 @@ source "$ROOT/scripts/suite.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 
+# lesson_suite NUMBER: make demo's guest, on 6.1 as make check built it,
+# prints what docs/lesson.md shows for each session (numbers aside); and a
+# session whose output drifted is caught.
+lesson_suite() {
+	local number=$1 failed_before=$failed out=$BUILD_ROOT/lesson drift
+	subtest lesson 2
+	if [[ " ${kernels[*]} " != *" 6.1 "* ]]; then
+		result ok 1 sessions_print_what_the_lesson_shows "SKIP 6.1 not run"
+		result ok 2 a_drifted_session_is_caught "SKIP 6.1 not run"
+		echo "ok $number lesson"
+		return
+	fi
+	mkdir -p "$out"
+	(
+		source "$BUILD_ROOT/resolved-6.1"
+		run_vm "$KERNEL_IMAGE" "$BUILD_ROOT/$KVER/initramfs.gz" demo \
+			"$GUEST_TIMEOUT" "$out/console.log"
+	) >"$out/demo.out" 2>&1 || true
+	echo "    # make demo's sessions on 6.1 (output: $out/demo.out)"
+	drift=$(lesson_drift "$ROOT/docs/lesson.md" "$ROOT" "$out/demo.out")
+	if [ -z "$drift" ]; then
+		result ok 1 sessions_print_what_the_lesson_shows
+	else
+		sed 's/^/    # drifted: /; s/$/ (scripts\/lesson-update.sh OUTPUT)/' <<<"$drift"
+		result "not ok" 1 sessions_print_what_the_lesson_shows
+	fi
+	sed 's/Hello from C in the kernel!/Hello from C!/' "$out/demo.out" >"$out/demo-drifted.out"
+	drift=$(lesson_drift "$ROOT/docs/lesson.md" "$ROOT" "$out/demo-drifted.out")
+	if [ "$drift" = "session hello" ]; then
+		result ok 2 a_drifted_session_is_caught
+	else
+		result "not ok" 2 a_drifted_session_is_caught "drift: '$drift'"
+	fi
+	subtest_result "$number" lesson "$failed_before"
+}
+
 ensure_deps
 read -r -a kernels <<<"${KERNEL:-$(default_kernels)}"
 lint=${LINT:-1}
 [ "$lint" = 0 ] || lint=1
 echo "KTAP version 1"
-echo "1..$((${#kernels[@]} + lint))"
+echo "1..$((${#kernels[@]} + lint + 1))"
 start=$SECONDS
 [ "$lint" = 0 ] || lint_suite 1
 for i in "${!kernels[@]}"; do
 	check_kernel "${kernels[$i]}" $((i + 1 + lint))
 done
+lesson_suite $((${#kernels[@]} + lint + 1))
 note "$((SECONDS - start))s for$([ "$lint" = 0 ] || echo " lint and") ${kernels[*]}"
 summary

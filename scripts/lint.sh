@@ -1,6 +1,6 @@
 # Static analysis of every C file in the tree, as KTAP: checkpatch --strict,
-# sparse, coccicheck, the kernel's .clang-format, and MODULE_PARM_DESC for
-# every parameter. The tools run in the toolchain chroot (kernels.sh), so
+# sparse, coccicheck, the kernel's .clang-format, MODULE_PARM_DESC for
+# every parameter, and docs/lesson.md's snippets against the source. The tools run in the toolchain chroot (kernels.sh), so
 # that every host gets the same verdicts: its linux-source (checkpatch,
 # Coccinelle scripts, .clang-format), headers, sparse and clang-format.
 # shellcheck shell=bash
@@ -80,8 +80,8 @@ lint_suite() {
 	done
 	echo "    KTAP version 1"
 	echo "    # Subtest: lint"
-	echo "    1..5"
-	for check in checkpatch sparse coccicheck clang_format parm_desc; do
+	echo "    1..6"
+	for check in checkpatch sparse coccicheck clang_format parm_desc lesson; do
 		i=$((i + 1))
 		problems=$("lint_$check")
 		if [ -z "$problems" ]; then
@@ -92,4 +92,31 @@ lint_suite() {
 		fi
 	done
 	[ "$failed" -eq "$failed_before" ] && echo "ok $number lint" || echo "not ok $number lint"
+}
+
+# lesson_drift DOC ROOT [DEMO]: the blocks of the lesson DOC that differ
+# from the source under ROOT (and from DEMO, the output of make demo's
+# guest), one "snippet FILE [NAME]" or "session NAME" line each.
+lesson_drift() {
+	local drift
+	drift=$(mktemp)
+	awk -v mode=render -v root="$2" -v demo="${3:-}" -v drift="$drift" \
+		-f "$ROOT/scripts/lesson.awk" "$1" >/dev/null
+	cat "$drift"
+	rm -f "$drift"
+}
+
+# The lesson's snippets are the source, byte for byte; and a snippet whose
+# source changed is caught (hello.c, changed in a copy).
+lint_lesson() {
+	local copy drift
+	lesson_drift "$ROOT/docs/lesson.md" "$ROOT" | sed 's/$/ differs from the source: scripts\/lesson-update.sh/'
+	copy=$(mktemp -d)
+	mkdir -p "$copy/modules"
+	cp "$ROOT"/modules/* "$copy/modules/"
+	sed -i 's/Hello from C in the kernel!/Hello from C!/' "$copy/modules/hello.c"
+	drift=$(lesson_drift "$ROOT/docs/lesson.md" "$copy")
+	rm -rf "$copy"
+	[ "$drift" = "snippet modules/hello.c" ] ||
+		echo "a change to modules/hello.c in a copy went unnoticed (drift: '$drift')"
 }

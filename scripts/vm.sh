@@ -24,6 +24,9 @@ make_initramfs() {
 	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
 	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk "$root/tests/"
 	cp "$ROOT/tests/guest/init" "$root/init"
+	# The demo's commands are the lesson's.
+	awk -v mode=sessions -f "$ROOT/scripts/lesson.awk" "$ROOT/docs/lesson.md" \
+		>"$root/tests/lesson-sessions"
 	[ ! -d "$build/modules" ] || cp "$build"/modules/*.ko "$root/root/"
 	[ ! -d "$build/progs" ] || cp "$build"/progs/* "$root/bin/"
 	# Programs for the guest (stress-ng, trinity), with their libraries.
