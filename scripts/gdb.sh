@@ -13,6 +13,8 @@ source "$ROOT/scripts/vm.sh"
 source "$ROOT/scripts/debug-kernel.sh"
 source "$ROOT/scripts/gdb-session.sh"
 
+[ "${1:-}" = --test ] || { [ -t 0 ] && [ -t 1 ]; } ||
+	die "make gdb needs a terminal (scripts/gdb.sh --test runs gdb in batch mode)"
 ensure_deps
 debug_kernel
 if [ "${1:-}" = --test ]; then
