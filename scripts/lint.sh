@@ -1,8 +1,9 @@
 # Static analysis of every C file in the tree, as KTAP: checkpatch --strict,
 # sparse, coccicheck, the kernel's .clang-format, MODULE_PARM_DESC for
-# every parameter, and docs/lesson.md's snippets against the source. The tools run in the toolchain chroot (kernels.sh), so
-# that every host gets the same verdicts: its linux-source (checkpatch,
-# Coccinelle scripts, .clang-format), headers, sparse and clang-format.
+# every parameter, and docs/lesson.md's snippets against the source. The
+# tools run in the toolchain chroot (kernels.sh), so that every host gets
+# the same verdicts: its linux-source (checkpatch, Coccinelle scripts,
+# .clang-format), headers, sparse and clang-format.
 # shellcheck shell=bash
 
 # Coccinelle runs two of the kernel's scripts in OCaml and some in Python,
