@@ -23,6 +23,8 @@
 #   make sign KEY=signing.key CERT=signing.crt
 #                    sign the built modules (passphrase: KBUILD_SIGN_PIN)
 #   make dist        build/lesson4-c-VERSION.tar.gz, a DKMS source tree
+#   make fetch       download all that the checks take from Debian, side by
+#                    side, into the cache (CI runs it in the background)
 #   make clean
 
 # The running kernel's build tree; where it has none (as in a container),
@@ -53,7 +55,7 @@ INSTALLED_FILES = $(PREFIX)/include/lesson4/echo.h \
 	$(PREFIX)/share/doc/lesson4-c/examples/modules-load.d-lesson4-c.conf
 
 .PHONY: all modules clean check check-debug check-mutants check-install demo \
-	lint prove gdb bench install uninstall sign dist
+	lint prove gdb bench install uninstall sign dist fetch
 
 all: modules
 
@@ -145,6 +147,9 @@ prove:
 
 gdb:
 	scripts/gdb.sh
+
+fetch:
+	scripts/fetch.sh
 
 bench:
 	scripts/bench.sh

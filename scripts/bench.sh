@@ -133,7 +133,8 @@ plot() {
 	local goal tc dir
 	goal=$(head -n 1 "$1" | wc -w)
 	tc=$(toolchain_chroot)
-	chroot_install "$tc" gnuplot-nox
+	# shellcheck disable=SC2086
+	chroot_install "$tc" $BENCH_PACKAGES
 	dir=$(mktemp -d "$tc/tmp/plot.XXXXXX")
 	cp "$1" "$dir/data"
 	chroot "$tc" gnuplot <<EOF
@@ -177,7 +178,8 @@ if [ -n "${BENCH_REPORT:-}" ]; then
 fi
 ensure_deps
 tc=$(toolchain_chroot)
-chroot_install "$tc" fio
+# shellcheck disable=SC2086
+chroot_install "$tc" $BENCH_PACKAGES
 read -r -a kernels <<<"${KERNEL:-$(default_kernels)}"
 mkdir -p "$BUILD_ROOT/bench"
 raw=$BUILD_ROOT/bench/$name.raw

@@ -128,7 +128,7 @@ signing_suite() {
 }
 
 ensure_deps
-GUEST_PROGRAMS_PACKAGES="stress-ng trinity"
+GUEST_PROGRAMS_PACKAGES=$STRESS_PACKAGES
 start=$SECONDS
 debug_kernel
 export KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT

@@ -77,7 +77,7 @@ boot_installed() {
 	out=$2.vm
 	rm -rf "$out"
 	mkdir -p "$out"
-	GUEST_EXTRA_ROOT=$2 GUEST_PROGRAMS_PACKAGES="kmod udev" \
+	GUEST_EXTRA_ROOT=$2 GUEST_PROGRAMS_PACKAGES=$MODPROBE_PACKAGES \
 		GUEST_PROGRAMS="/usr/bin/kmod /lib/systemd/systemd-udevd /usr/bin/udevadm" \
 		make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 	boot_suite "$number" booted_modprobe "$out/console.log" "ktest.suites=installed"
@@ -130,8 +130,8 @@ dkms_suite() {
 		return
 	fi
 	source "$WORK/resolved-$name"
-	# openssl (a Recommends) lets DKMS make its signing key.
-	chroot_install "$BUILD_CHROOT" dkms openssl
+	# shellcheck disable=SC2086
+	chroot_install "$BUILD_CHROOT" $DKMS_PACKAGES
 	log=$WORK/dkms-$name.log
 	src=/usr/src/lesson4-c-$VERSION
 	# The source tree that make dist made, where DKMS looks for it.
@@ -164,7 +164,8 @@ deb_suite() {
 	local number=$1 failed_before=$failed tc dir log kver
 	subtest "deb" "4"
 	tc=$(toolchain_chroot)
-	chroot_install "$tc" build-essential dpkg-dev debhelper dh-dkms dkms lintian
+	# shellcheck disable=SC2086
+	chroot_install "$tc" $DEB_PACKAGES
 	kver=$(chroot_kernel_release "$tc")
 	dir=$(chroot_work_dir deb "$WORK")
 	rm -rf "${tc:?}$dir"
@@ -190,26 +191,6 @@ deb_suite() {
 	subtest_result "$number" "deb" "$failed_before"
 }
 
-# A Debian 13 host, as a new user has it: trixie with make, gcc and git.
-# Debootstrapped once into the cache; each run gets a fresh copy.
-host_base() {
-	local base=$CACHE_DIR/host-trixie
-	if [ ! -e "$base/.made" ]; then
-		note "creating a Debian 13 host chroot (log: $CACHE_DIR/host-trixie.log)" >&2
-		rm -rf "$base.tmp"
-		debootstrap --variant=minbase --include=make,gcc,libc6-dev,git,ca-certificates \
-			trixie "$base.tmp" "$(debian_mirror)" >"$CACHE_DIR/host-trixie.log" 2>&1 ||
-			{ tail -n 20 "$CACHE_DIR/host-trixie.log" >&2; die "debootstrap trixie failed"; }
-		chroot_sources trixie >"$base.tmp/etc/apt/sources.list"
-		# As in the suite chroots (kernels.sh), for a mirror that is a snapshot.
-		echo 'Acquire::Check-Valid-Until "false";' >"$base.tmp/etc/apt/apt.conf.d/99lesson4-c"
-		rm -rf "$base"
-		mv "$base.tmp" "$base"
-		touch "$base/.made"
-	fi
-	echo "$base"
-}
-
 # on_host HOST CMD: run CMD in the project's copy on HOST, as root, with
 # /dev, /proc and /sys, and the cache of suite chroots and kernels shared.
 # HOST's root is made a mount point, as a real root is, for the harness's
@@ -232,7 +213,7 @@ no_kernel_on() {
 host_suite() {
 	local number=$1 failed_before=$failed base host log t
 	subtest "debian13_host" "3"
-	base=$(host_base)
+	base=$(debian13_host_base)
 	host=$WORK/host-trixie
 	rm -rf "$host"
 	cp -a "$base" "$host"

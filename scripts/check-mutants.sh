@@ -50,7 +50,7 @@ declare -A base_built
 use_kernel() {
 	if [ "$1" = debug ]; then
 		debug_kernel >&2
-		GUEST_PROGRAMS_PACKAGES="stress-ng trinity"
+		GUEST_PROGRAMS_PACKAGES=$STRESS_PACKAGES
 		SUITE_CMDLINE="$DEBUG_KERNEL_CMDLINE ktest.debug=1"
 		GUEST_PROGRAMS="/usr/bin/stress-ng /usr/bin/trinity"
 		GUEST_TIMEOUT=1800

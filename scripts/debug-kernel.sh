@@ -7,9 +7,6 @@
 # DEBUG_SIGNING_KEY and DEBUG_SIGNING_CERT are the test key, in the chroot.
 # shellcheck shell=bash
 
-DEBUG_KERNEL_PACKAGES="linux-source gcc bc bison flex libelf-dev libssl-dev
-	openssl dwarves python3 rsync xz-utils"
-
 # Kernel command line: panic on any warning, print the whole log at a
 # panic (the fault sweeps keep their traces off the console), and syzbot's
 # emulator timeouts.

@@ -10,7 +10,8 @@
 # chroot for lx-symbols; sets GDB_DIR, the chroot's work directory.
 gdb_prepare() {
 	local out=$1
-	chroot_install "$BUILD_CHROOT" gdb ${GDB_EXTRA_PACKAGES:-}
+	# shellcheck disable=SC2086
+	chroot_install "$BUILD_CHROOT" $GDB_PACKAGES ${GDB_EXTRA_PACKAGES:-}
 	rm -rf "$out"
 	mkdir -p "$out"
 	kbuild "$out" modules >"$out/build.log" 2>&1 ||

@@ -91,14 +91,14 @@ chroot_apt() {
 
 # debian_chroot SUITE: create or refresh the suite's chroot, with its
 # kernel headers and compiler; prints its path.
-debian_chroot() {
-	local suite=$1 dir=$CACHE_DIR/chroot-$1 stamp tmp
+debian_chroot() (
+	suite=$1 dir=$CACHE_DIR/chroot-$1
 	stamp=$dir/.refreshed
+	cache_lock "chroot-$suite"
 	if [ ! -e "$stamp" ]; then
 		echo "# creating a $suite chroot with its kernel headers (about two minutes; log: $CACHE_DIR/chroot-$suite.log)" >&2
 		tmp=$dir.tmp
 		rm -rf "$tmp"
-		mkdir -p "$CACHE_DIR"
 		debootstrap --variant=minbase --include=make,perl \
 			"$suite" "$tmp" "$(debian_mirror)" >"$CACHE_DIR/chroot-$suite.log" 2>&1 ||
 			{ tail -n 20 "$CACHE_DIR/chroot-$suite.log" >&2; die "debootstrap $suite failed"; }
@@ -116,21 +116,22 @@ debian_chroot() {
 		touch "$stamp"
 	fi
 	echo "$dir"
-}
+)
 
 # chroot_install CHROOT PKG...: install in the chroot what it lacks.
-chroot_install() {
-	local dir=$1 missing=() pkg
+chroot_install() (
+	dir=$1 missing=()
 	shift
+	cache_lock "$(basename "$dir")"
 	for pkg in "$@"; do
 		chroot "$dir" dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
 			grep -q 'ok installed' || missing+=("$pkg")
 	done
-	[ ${#missing[@]} -eq 0 ] && return
+	[ ${#missing[@]} -eq 0 ] && exit
 	echo "# installing ${missing[*]} in $dir" >&2
 	chroot_apt "$dir" "$(basename "$dir" | sed 's/^chroot-//')" \
 		"apt-get update -q && apt-get install -y -q --no-install-recommends ${missing[*]} && apt-get clean"
-}
+)
 
 # Everything that is not a suite's module build (the test programs, the
 # linters, the sanitizer kernel, the guest's busybox) comes from one
@@ -140,11 +141,32 @@ toolchain_chroot() {
 	debian_chroot "$TOOLCHAIN_SUITE"
 }
 
+# A Debian 13 host, as a new user has it: trixie with make, gcc and git.
+# Debootstrapped once into the cache; each run gets a fresh copy.
+debian13_host_base() (
+	base=$CACHE_DIR/host-trixie
+	cache_lock host-trixie
+	if [ ! -e "$base/.made" ]; then
+		note "creating a Debian 13 host chroot (log: $CACHE_DIR/host-trixie.log)" >&2
+		rm -rf "$base.tmp"
+		debootstrap --variant=minbase --include=make,gcc,libc6-dev,git,ca-certificates \
+			trixie "$base.tmp" "$(debian_mirror)" >"$CACHE_DIR/host-trixie.log" 2>&1 ||
+			{ tail -n 20 "$CACHE_DIR/host-trixie.log" >&2; die "debootstrap trixie failed"; }
+		chroot_sources trixie >"$base.tmp/etc/apt/sources.list"
+		# As in the suite chroots (kernels.sh), for a mirror that is a snapshot.
+		echo 'Acquire::Check-Valid-Until "false";' >"$base.tmp/etc/apt/apt.conf.d/99lesson4-c"
+		rm -rf "$base"
+		mv "$base.tmp" "$base"
+		touch "$base/.made"
+	fi
+	echo "$base"
+)
+
 # debian_kernel_package CHROOT KVER: unpack the suite's kernel package for
 # KVER into the cache, keyed by its version; prints where.
 # The image is in linux-binary-KVER on newer suites, linux-image-KVER before.
-debian_kernel_package() {
-	local root=$1 kver=$2 pkg version dir
+debian_kernel_package() (
+	root=$1 kver=$2
 	for pkg in "linux-binary-$kver" "linux-image-$kver"; do
 		version=$(chroot "$root" apt-cache show --no-all-versions "$pkg" 2>/dev/null |
 			sed -n 's/^Version: //p')
@@ -152,6 +174,8 @@ debian_kernel_package() {
 	done
 	[ -n "$version" ] || die "no kernel package for $kver"
 	dir=$CACHE_DIR/kernels/${pkg}_$version
+	# The chroot's lock: its apt lists must not change under apt-get download.
+	cache_lock "$(basename "$root")"
 	if [ ! -e "$dir/.unpacked" ]; then
 		echo "# downloading $pkg $version" >&2
 		rm -rf "$dir" "$root/tmp/debs"
@@ -166,7 +190,7 @@ debian_kernel_package() {
 		touch "$dir/.unpacked"
 	fi
 	echo "$dir"
-}
+)
 
 resolve_kernel() {
 	local name=$1 suite unpacked

@@ -11,11 +11,31 @@ CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 # What the host needs: QEMU, and debootstrap for the chroots that every
 # compiler, header and kernel comes from (kernels.sh). It gets no kernel.
 HOST_PACKAGES="qemu-system-x86 debootstrap cpio gzip"
-# What the test programs need in the toolchain chroot: linux-source for
-# the kselftest harness, gcc-multilib for the 32-bit build, liburing-dev
-# for the io_uring test. busybox-static is the guest's userspace.
+# What each step installs from Debian in the toolchain chroot (kernels.sh);
+# make fetch installs them all ahead.
+# The guest's userspace.
 GUEST_PACKAGES="busybox-static"
+# The test programs: linux-source for the kselftest harness, gcc-multilib
+# for the 32-bit build, liburing-dev for the io_uring test.
 PROGS_PACKAGES="gcc libc6-dev gcc-multilib liburing-dev linux-source"
+# make lint. Coccinelle runs two of the kernel's scripts in OCaml and some
+# in Python, which it loads from libpython3.x.so (in the -dev package).
+LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
+# make prove.
+PROVE_PACKAGES="frama-c-base why3 z3 cvc4"
+# The sanitizer kernel's build, and the programs its guest runs.
+DEBUG_KERNEL_PACKAGES="linux-source gcc bc bison flex libelf-dev libssl-dev
+	openssl dwarves python3 rsync xz-utils"
+STRESS_PACKAGES="stress-ng trinity"
+GDB_PACKAGES="gdb"
+# make check-install: the installed tree's guest, DKMS (also in each
+# suite's chroot; openssl, a Recommends, lets it make its signing key) and
+# the .deb.
+MODPROBE_PACKAGES="kmod udev"
+DKMS_PACKAGES="dkms openssl"
+DEB_PACKAGES="build-essential dpkg-dev debhelper dh-dkms dkms lintian"
+# make bench: fio in the guest, gnuplot for the chart.
+BENCH_PACKAGES="fio gnuplot-nox"
 
 die() {
 	echo "error: $*" >&2
@@ -57,24 +77,33 @@ summary() {
 	[ "$failed" -eq 0 ]
 }
 
+# cache_lock NAME: hold the cache's lock NAME until the calling subshell
+# exits, so that make fetch in the background and a check that needs the
+# same packages, chroot or source take turns (the second finds it done).
+cache_lock() {
+	mkdir -p "$CACHE_DIR/locks"
+	exec 9>>"$CACHE_DIR/locks/$1"
+	flock -w 1800 9 || die "waited 30 minutes for $CACHE_DIR/locks/$1"
+}
+
 # install_packages PKG...: apt-get install what is not installed yet.
-install_packages() {
-	local missing=() pkg
+install_packages() (
+	missing=()
+	cache_lock host-apt
 	for pkg in "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
 			grep -q 'ok installed' || missing+=("$pkg")
 	done
-	[ ${#missing[@]} -eq 0 ] && return
+	[ ${#missing[@]} -eq 0 ] && exit
 	[ "$(id -u)" = 0 ] || die "missing packages, install as root: apt-get install ${missing[*]}"
 	note "installing ${missing[*]} (log: $CACHE_DIR/apt.log)"
-	mkdir -p "$CACHE_DIR"
 	{
 		apt-get update &&
 			DEBIAN_FRONTEND=noninteractive apt-get install -y \
 				--no-install-recommends "${missing[@]}"
 	} >>"$CACHE_DIR/apt.log" 2>&1 ||
 		{ tail -n 20 "$CACHE_DIR/apt.log" >&2; die "apt-get install failed"; }
-}
+)
 
 ensure_deps() {
 	# shellcheck disable=SC2086
@@ -94,12 +123,12 @@ linux_source_tarball() {
 # The kernel source with just what the linters and the kselftest harness
 # need, unpacked once per version in the toolchain chroot; prints its path
 # there.
-kernel_source() {
-	local tc tarball version dir top
+kernel_source() (
 	tc=$(toolchain_chroot)
 	read -r tarball version < <(linux_source_tarball "$tc")
 	top=$(basename "$tarball" .tar.xz)
 	dir=/lesson4/linux-source-$version
+	cache_lock "linux-source-$version"
 	if [ ! -e "$tc$dir/.unpacked" ]; then
 		echo "# unpacking the linters and kselftest from $tarball" >&2
 		rm -rf "$tc$dir"
@@ -111,7 +140,7 @@ kernel_source() {
 		touch "$tc$dir/.unpacked"
 	fi
 	echo "$dir"
-}
+)
 
 # chroot_work_dir NAME KEY: a directory under a chroot's /build for NAME,
 # one per KEY (an output path), so that runs side by side keep apart.

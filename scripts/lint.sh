@@ -6,10 +6,6 @@
 # .clang-format), headers, sparse and clang-format.
 # shellcheck shell=bash
 
-# Coccinelle runs two of the kernel's scripts in OCaml and some in Python,
-# which it loads from libpython3.x.so (in the -dev package).
-LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
-
 # The C files of the tree, without build products.
 tree_c_files() {
 	(cd "$ROOT" && { git ls-files '*.c' '*.h' 2>/dev/null ||

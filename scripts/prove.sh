@@ -8,7 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
 
-PROVE_PACKAGES="frama-c-base why3 z3 cvc4"
 PROVE_TIMEOUT=${PROVE_TIMEOUT:-10}
 ARITH=modules/echo_arith.h
 HARNESS=tests/prove/echo_arith_proof.c

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make fetch: all that the checks take from Debian, fetched ahead and side
+# by side: each suite's chroot with its kernel and DKMS, the Debian 13 host,
+# the toolchain chroot with every package lib.sh lists, and the linters'
+# kernel source. .ci/run starts it in the background; a check that needs a
+# part meanwhile waits for it (cache_lock), and then finds it done.
+#   KERNEL="6.1 7.2"   the kernels to fetch (default: all known)
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/kernels.sh"
+
+ensure_deps
+pids=()
+for name in ${KERNEL:-$(default_kernels)}; do
+	# shellcheck disable=SC2086
+	(resolve_kernel "$name" && chroot_install "$BUILD_CHROOT" $DKMS_PACKAGES) &
+	pids+=($!)
+done
+debian13_host_base >/dev/null &
+pids+=($!)
+tc=$(toolchain_chroot)
+# make check's packages first: it starts with them.
+# shellcheck disable=SC2086
+chroot_install "$tc" $GUEST_PACKAGES $PROGS_PACKAGES $LINT_PACKAGES
+kernel_source >/dev/null
+# shellcheck disable=SC2086
+chroot_install "$tc" $PROVE_PACKAGES $MODPROBE_PACKAGES $DEB_PACKAGES \
+	$DEBUG_KERNEL_PACKAGES $STRESS_PACKAGES $GDB_PACKAGES $BENCH_PACKAGES
+status=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || status=1
+done
+[ "$status" = 0 ] || die "some downloads failed: see the messages above"
+echo "# fetched: the chroots, kernels and packages in $CACHE_DIR"
