@@ -23,6 +23,7 @@
 #   make sign KEY=signing.key CERT=signing.crt
 #                    sign the built modules (passphrase: KBUILD_SIGN_PIN)
 #   make dist        build/lesson4-c-VERSION.tar.gz, a DKMS source tree
+#   make debug-kernel  build the sanitizer kernel now, into the cache
 #   make fetch       download all that the checks take from Debian, side by
 #                    side, into the cache (CI runs it in the background)
 #   make clean
@@ -55,7 +56,7 @@ INSTALLED_FILES = $(PREFIX)/include/lesson4/echo.h \
 	$(PREFIX)/share/doc/lesson4-c/examples/modules-load.d-lesson4-c.conf
 
 .PHONY: all modules clean check check-debug check-mutants check-install demo \
-	lint prove gdb bench install uninstall sign dist fetch
+	lint prove gdb bench install uninstall sign dist fetch debug-kernel
 
 all: modules
 
@@ -150,6 +151,9 @@ gdb:
 
 fetch:
 	scripts/fetch.sh
+
+debug-kernel:
+	scripts/debug-kernel.sh
 
 bench:
 	scripts/bench.sh

@@ -9,6 +9,11 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
 
 ensure_deps
+# The toolchain chroot and make check's packages first, alone: make check
+# waits for them, and debootstraps side by side slow each other down.
+tc=$(toolchain_chroot)
+# shellcheck disable=SC2086
+chroot_install "$tc" $GUEST_PACKAGES $PROGS_PACKAGES $LINT_PACKAGES
 pids=()
 for name in ${KERNEL:-$(default_kernels)}; do
 	# shellcheck disable=SC2086
@@ -17,10 +22,6 @@ for name in ${KERNEL:-$(default_kernels)}; do
 done
 debian13_host_base >/dev/null &
 pids+=($!)
-tc=$(toolchain_chroot)
-# make check's packages first: it starts with them.
-# shellcheck disable=SC2086
-chroot_install "$tc" $GUEST_PACKAGES $PROGS_PACKAGES $LINT_PACKAGES
 kernel_source >/dev/null
 # shellcheck disable=SC2086
 chroot_install "$tc" $PROVE_PACKAGES $MODPROBE_PACKAGES $DEB_PACKAGES \

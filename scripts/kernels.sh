@@ -211,6 +211,9 @@ resolve_kernel() {
 		unpacked=$(debian_kernel_package "$BUILD_CHROOT" "$KVER") || return
 		KERNEL_IMAGE=$(find "$unpacked" -name "vmlinuz*" -type f | head -n 1)
 		MODULES_DIR=$(find "$unpacked" -type d -path "*/lib/modules/$KVER" | head -n 1)
+		# Newer suites ship the module lists (modules.order, .builtin)
+		# in linux-base-KVER, which the headers bring into the chroot.
+		[ -e "$MODULES_DIR/modules.order" ] || MODULES_DIR=$BUILD_CHROOT/usr/lib/modules/$KVER
 		KDIR=/usr/src/linux-headers-$KVER
 	fi
 	[ -r "$KERNEL_IMAGE" ] || die "no kernel image at $KERNEL_IMAGE"

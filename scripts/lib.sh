@@ -78,12 +78,14 @@ summary() {
 }
 
 # cache_lock NAME: hold the cache's lock NAME until the calling subshell
-# exits, so that make fetch in the background and a check that needs the
-# same packages, chroot or source take turns (the second finds it done).
+# exits, so that make fetch or make debug-kernel in the background and a
+# check that needs the same part take turns (the second finds it done).
 cache_lock() {
 	mkdir -p "$CACHE_DIR/locks"
 	exec 9>>"$CACHE_DIR/locks/$1"
-	flock -w 1800 9 || die "waited 30 minutes for $CACHE_DIR/locks/$1"
+	flock -n 9 && return
+	echo "# waiting for $1, which another run is making" >&2
+	flock -w 3600 9 || die "waited an hour for $CACHE_DIR/locks/$1"
 }
 
 # install_packages PKG...: apt-get install what is not installed yet.

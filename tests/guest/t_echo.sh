@@ -11,7 +11,9 @@ test_echo_lesson_shell_session() {
 	*) fail "/dev/echo is not a root-only character device" ;;
 	esac
 	echo "Hello from userspace" >/dev/echo
-	assert_eq "Hello from userspace" "$(cat /dev/echo)" "cat /dev/echo"
+	# head stops a cat that never reaches the end, at once, where the
+	# case's timeout would take minutes.
+	assert_eq "Hello from userspace" "$(cat /dev/echo | head -c 4096)" "cat /dev/echo"
 	rmmod echo
 	assert_log "echo: Initializing echo device" \
 		"misc echo: Device opened" \
