@@ -86,8 +86,6 @@ void echo_buffer_release(struct echo_buffer *buf)
 		if (page)
 			put_page(page);
 	}
-	/* Retired chunks are freed by callbacks in this module's text. */
-	rcu_barrier();
 	kvfree(buf->chunks);
 	buf->chunks = NULL;
 	buf->len = 0;
@@ -110,7 +108,7 @@ static void retire_chunks(struct list_head *retired)
 
 	list_for_each_entry_safe(page, next, retired, lru) {
 		list_del(&page->lru);
-		call_rcu(&page->rcu_head, put_chunk_rcu);
+		call_rcu(&page->rcu_head, put_chunk_rcu); /* litmus:retire */
 	}
 }
 
@@ -120,6 +118,7 @@ static void take_out(struct echo_buffer *buf, unsigned long index,
 {
 	struct page *old = chunk(buf, index);
 
+	/* Its bytes before its pointer, for lockless readers: litmus:publish */
 	rcu_assign_pointer(buf->chunks[index], replacement);
 	if (old)
 		list_add_tail(&old->lru, retired);
@@ -144,26 +143,40 @@ static void copy_out(struct echo_buffer *buf, loff_t pos, void *dst,
 	}
 }
 
-/* A small read: copied into the stack under the sequence count. */
+/* Copy the bytes readable at pos, at most want, to dst; return how many. */
+static size_t copy_readable(struct echo_buffer *buf, loff_t pos, void *dst,
+			    size_t want)
+{
+	size_t count = echo_readable(READ_ONCE(buf->len), pos, want);
+
+	copy_out(buf, pos, dst, count);
+	return count;
+}
+
+/*
+ * A small read: copied into the stack under the sequence count, once
+ * lockless, then under the lock, so that writers cannot starve it.
+ */
 static ssize_t read_small(struct echo_buffer *buf, loff_t pos,
 			  struct iov_iter *to)
 {
 	char bounce[ECHO_BOUNCE_SIZE];
+	size_t count, copied;
 	unsigned int seq;
-	size_t count;
 
-	rcu_read_lock();
-	do {
-		seq = read_seqbegin(&buf->lock);
-		count = echo_readable(READ_ONCE(buf->len), pos,
-				      iov_iter_count(to));
-		copy_out(buf, pos, bounce, count);
-	} while (read_seqretry(&buf->lock, seq));
-	rcu_read_unlock();
+	rcu_read_lock(); /* litmus:small-rcu */
+	seq = read_seqbegin(&buf->lock); /* litmus:small-begin */
+	count = copy_readable(buf, pos, bounce, iov_iter_count(to));
+	if (read_seqretry(&buf->lock, seq)) { /* litmus:small-retry */
+		read_seqlock_excl(&buf->lock);
+		count = copy_readable(buf, pos, bounce, iov_iter_count(to));
+		read_sequnlock_excl(&buf->lock);
+	}
+	rcu_read_unlock(); /* litmus:small-rcu */
 
-	if (copy_to_iter(bounce, count, to) != count)
-		return -EFAULT;
-	return count;
+	copied = copy_to_iter(bounce, count, to);
+	/* The bytes before a fault count, as filemap_read(). */
+	return copied || !count ? copied : -EFAULT;
 }
 
 static void unpin(struct page **pages, unsigned long nr)
@@ -175,14 +188,17 @@ static void unpin(struct page **pages, unsigned long nr)
 
 /*
  * Hold a reference to each chunk of [pos, pos + count), with count the
- * bytes readable at pos (at most want); under RCU or the lock.
+ * bytes readable at pos (at most want), if pages has room for them: it
+ * holds the chunks of room bytes. Returns count; under RCU or the lock.
  */
 static size_t pin_chunks(struct echo_buffer *buf, loff_t pos, size_t want,
-			 struct page **pages)
+			 size_t room, struct page **pages)
 {
 	size_t count = echo_readable(READ_ONCE(buf->len), pos, want);
 	unsigned long i;
 
+	if (count > room)
+		return count;
 	for (i = 0; i < echo_span_chunks(pos, count); i++) {
 		/* The table's reference outlives RCU: this cannot free it. */
 		pages[i] = chunk(buf, echo_chunk_index(pos) + i);
@@ -192,44 +208,66 @@ static size_t pin_chunks(struct echo_buffer *buf, loff_t pos, size_t want,
 	return count;
 }
 
-/* pin_chunks(), as of one moment. */
+/*
+ * pin_chunks(), as of one moment: lockless first, then once more under the
+ * lock, so that writers cannot starve it.
+ */
 static size_t pin_snapshot(struct echo_buffer *buf, loff_t pos, size_t want,
-			   struct page **pages)
+			   size_t room, struct page **pages)
 {
 	unsigned int seq;
 	size_t count;
 
-	rcu_read_lock();
+	rcu_read_lock(); /* litmus:pin-rcu */
 	seq = read_seqbegin(&buf->lock);
-	count = pin_chunks(buf, pos, want, pages);
+	count = pin_chunks(buf, pos, want, room, pages);
+	/*
+	 * The references before the sequence's second load. Pairs with
+	 * smp_mb() in chunk_held(): either the writer sees a reference, or
+	 * this sees its sequence and retries.
+	 */
+	smp_mb__after_atomic(); /* litmus:pin-then-seq */
 	if (read_seqretry(&buf->lock, seq)) {
-		unpin(pages, echo_span_chunks(pos, count));
-		/* Once more under the lock, so that writers cannot starve it. */
+		if (count <= room)
+			unpin(pages, echo_span_chunks(pos, count));
 		read_seqlock_excl(&buf->lock);
-		count = pin_chunks(buf, pos, want, pages);
+		count = pin_chunks(buf, pos, want, room, pages);
 		read_sequnlock_excl(&buf->lock);
 	}
-	rcu_read_unlock();
+	rcu_read_unlock(); /* litmus:pin-rcu */
 	return count;
 }
 
-/* A large read: copied from pinned chunks, with no lock held. */
+/*
+ * A large read: copied from pinned chunks, with no lock held. The list of
+ * pins is sized for the bytes stored; if more are stored by the time of
+ * the snapshot, once more for all that the read can take.
+ */
 static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 			   struct iov_iter *to, gfp_t gfp)
 {
 	struct page *pins_on_stack[ECHO_PINS_ON_STACK], **pages = pins_on_stack;
-	size_t want = echo_readable(buf->capacity, pos, iov_iter_count(to));
+	size_t want = iov_iter_count(to), copied;
+	size_t room = echo_readable(READ_ONCE(buf->len), pos, want);
 	size_t count, done, n, offset;
 	unsigned long i;
 	ssize_t ret = 0;
 
-	if (echo_span_chunks(pos, want) > ARRAY_SIZE(pins_on_stack)) {
-		pages = kvmalloc_array(echo_span_chunks(pos, want),
-				       sizeof(*pages), gfp);
-		if (!pages)
-			return -ENOMEM;
+	for (;;) {
+		if (echo_span_chunks(pos, room) > ARRAY_SIZE(pins_on_stack)) {
+			pages = kvmalloc_array(echo_span_chunks(pos, room),
+					       sizeof(*pages), gfp);
+			if (!pages)
+				return -ENOMEM;
+		}
+		count = pin_snapshot(buf, pos, want, room, pages);
+		if (count <= room)
+			break;
+		if (pages != pins_on_stack)
+			kvfree(pages);
+		pages = pins_on_stack;
+		room = echo_readable(buf->capacity, pos, want);
 	}
-	count = pin_snapshot(buf, pos, want, pages);
 
 	for (i = 0, done = 0; done < count; i++, done += n) {
 		/* As read_iter_zero(): yield, and stop early on a signal. */
@@ -242,9 +280,14 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 		 * A copy, not copy_page_to_iter(): that would hand the chunk
 		 * itself to a 6.1 splice, whose pipe wants page cache pages.
 		 */
-		if ((pages[i] ? copy_to_iter(page_address(pages[i]) + offset, n,
-					     to) :
-				iov_iter_zero(n, to)) != n) {
+		if (pages[i])
+			copied = copy_to_iter(page_address(pages[i]) + offset,
+					      n, to);
+		else
+			copied = iov_iter_zero(n, to);
+		if (copied != n) {
+			/* The bytes before a fault count, as filemap_read(). */
+			done += copied;
 			ret = -EFAULT;
 			break;
 		}
@@ -253,7 +296,7 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 	unpin(pages, echo_span_chunks(pos, count));
 	if (pages != pins_on_stack)
 		kvfree(pages);
-	return ret ?: done;
+	return done ?: ret;
 }
 
 ssize_t echo_buffer_read(struct echo_buffer *buf, loff_t pos,
@@ -275,6 +318,22 @@ static void grow(struct echo_buffer *buf, loff_t pos, size_t count)
 }
 
 /*
+ * Under the lock: whether a reader holds page, besides the table. Look once
+ * per lock hold and keep the answer: a lockless reader may take a
+ * reference at any time, but one that comes after this look also sees the
+ * sequence changed, and drops it.
+ */
+static bool chunk_held(struct page *page)
+{
+	/*
+	 * write_seqlock()'s store of the sequence before the load of the
+	 * count. Pairs with smp_mb__after_atomic() in pin_snapshot().
+	 */
+	smp_mb(); /* litmus:seq-then-count */
+	return page_ref_count(page) > 1;
+}
+
+/*
  * Store count bytes (in one chunk) from a stack copy into the chunk
  * itself, if it exists and no reader holds it: the table's reference is
  * then its only one, and readers take theirs under the sequence count.
@@ -289,17 +348,17 @@ static int store_in_place(struct echo_buffer *buf, loff_t pos, bool append,
 	if (!copy_from_iter_full(bounce, count, from))
 		return -EFAULT;
 
-	write_seqlock(&buf->lock);
+	write_seqlock(&buf->lock); /* litmus:write-seq */
 	page = chunk(buf, echo_chunk_index(pos));
 	if (append && pos != buf->len) {
 		ret = STORE_RETRY;
-	} else if (page && page_ref_count(page) == 1) {
+	} else if (page && !chunk_held(page)) {
 		memcpy(page_address(page) + echo_chunk_offset(pos), bounce,
 		       count);
 		grow(buf, pos, count);
 		ret = 0;
 	}
-	write_sequnlock(&buf->lock);
+	write_sequnlock(&buf->lock); /* litmus:write-unseq */
 
 	if (ret)
 		iov_iter_revert(from, count);
@@ -430,12 +489,13 @@ int echo_buffer_set_length(struct echo_buffer *buf, loff_t len, gfp_t gfp)
 	unsigned long index, end;
 	LIST_HEAD(retired);
 	size_t tail;
+	bool held;
 
 	if (len < 0 || len > buf->capacity)
 		return -EINVAL;
 	tail = echo_chunk_offset(len);
 again:
-	write_seqlock(&buf->lock);
+	write_seqlock(&buf->lock); /* litmus:truncate-seq */
 	if (len < buf->len) {
 		/*
 		 * Keep the invariant: free what lies past the end, and zero
@@ -443,7 +503,8 @@ again:
 		 * it, in a copy (allocated without the lock).
 		 */
 		page = tail ? chunk(buf, echo_chunk_index(len)) : NULL;
-		if (page && page_ref_count(page) > 1 && !spare) {
+		held = page && chunk_held(page);
+		if (held && !spare) {
 			write_sequnlock(&buf->lock);
 			spare = alloc_page(gfp);
 			if (!spare)
@@ -453,7 +514,7 @@ again:
 		end = echo_chunks(buf->len);
 		for (index = echo_chunks(len); index < end; index++)
 			take_out(buf, index, NULL, &retired);
-		if (page && page_ref_count(page) > 1) {
+		if (held) {
 			fill(spare, page, 0, tail);
 			fill(spare, NULL, tail, PAGE_SIZE);
 			take_out(buf, echo_chunk_index(len), spare, &retired);

@@ -36,13 +36,18 @@ struct echo_buffer {
 
 /* -ENOMEM if the table of chunks cannot be allocated. */
 int echo_buffer_init(struct echo_buffer *buf, size_t capacity);
-/* Free everything; no reader or writer may be left. */
+/*
+ * Free everything; no reader or writer may be left. Chunks retired before
+ * are freed by RCU callbacks in the caller's module: rcu_barrier() before
+ * it unloads.
+ */
 void echo_buffer_release(struct echo_buffer *buf);
 
 /*
  * Copy out the bytes from pos up to len, as one snapshot: the count, 0 at
  * the end, -EFAULT, or -ENOMEM (gfp is for a large read's bookkeeping). A
- * signal ends a read of many pages early, with the bytes copied so far.
+ * signal, or a fault after some bytes, ends a read early with the bytes
+ * copied so far.
  */
 ssize_t echo_buffer_read(struct echo_buffer *buf, loff_t pos,
 			 struct iov_iter *to, gfp_t gfp);

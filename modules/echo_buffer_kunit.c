@@ -2,13 +2,17 @@
 /*
  * KUnit tests of the echo device's storage (echo_buffer.c): offsets,
  * capacity, truncation, growth, zero-filled gaps, appends that take only
- * what fits, and chunks that readers hold, without a device; and examples
- * of its arithmetic (echo_arith.h), which make prove proves for every input.
+ * what fits, and chunks that readers hold, without a device; truncations
+ * and writes in place on a kthread against pinning reads; and examples of
+ * its arithmetic (echo_arith.h), which make prove proves for every input.
  * Built only for kernels with CONFIG_KUNIT.
  */
 #include <kunit/test.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
+#include <linux/vmalloc.h>
 
 /* The storage is compiled into this test module too: it exports nothing. */
 #include "echo_buffer.c"
@@ -236,11 +240,11 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	char out[4];
 
 	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "aaaa", 4), 4);
-	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, &held[0]), 4);
+	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, PAGE_SIZE, &held[0]), 4);
 	KUNIT_EXPECT_EQ(test, write_at(buf, 1, "bb", 2), 2);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[0]), "aaaa", 4), 0);
 
-	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, &held[1]), 4);
+	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, 0, 4, PAGE_SIZE, &held[1]), 4);
 	KUNIT_EXPECT_EQ(test, set_length(buf, 2), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[1]), "abba", 4), 0);
 	KUNIT_EXPECT_EQ(test, buf->nr_chunks, 1);
@@ -252,6 +256,150 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "c", 1), 1);
 	KUNIT_EXPECT_PTR_EQ(test, first_chunk(buf), page);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(page), "cb", 2), 0);
+	echo_buffer_release(buf);
+}
+
+/* How long each race runs. */
+#define RACE_JIFFIES (2 * HZ)
+/* A truncation to a tail inside a chunk, and back to the whole buffer. */
+#define RACE_SHORT (2 * PAGE_SIZE + 100)
+/* A record that writes in place, then reads, must see whole. */
+#define RACE_RECORD_AT 100
+#define RACE_RECORD 96
+
+struct race {
+	struct echo_buffer *buf;
+	unsigned long ops;
+};
+
+static int truncator(void *arg)
+{
+	struct race *race = arg;
+
+	while (!kthread_should_stop()) {
+		echo_buffer_set_length(race->buf, CAPACITY, GFP_KERNEL);
+		echo_buffer_set_length(race->buf, RACE_SHORT, GFP_KERNEL);
+		race->ops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int writer_in_place(void *arg)
+{
+	struct race *race = arg;
+	char record[RACE_RECORD];
+
+	while (!kthread_should_stop()) {
+		memset(record, 'a' + race->ops % 2, sizeof(record));
+		write_at(race->buf, RACE_RECORD_AT, record, sizeof(record));
+		race->ops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Run fn on a kthread against reads of the whole buffer, each judged by
+ * check, until the time is up or a check fails; the kthread is stopped
+ * before anything can fail the test.
+ */
+static void
+race_reads(struct kunit *test, struct echo_buffer *buf, int (*fn)(void *),
+	   bool (*check)(struct kunit *, const u8 *, ssize_t, unsigned long *))
+{
+	struct race race = { .buf = buf };
+	unsigned long seen[2] = { 0 }, deadline = jiffies + RACE_JIFFIES;
+	u8 *out = kunit_kmalloc(test, CAPACITY, GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	task = kthread_run(fn, &race, "echo_buffer_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	while (time_before(jiffies, deadline) &&
+	       check(test, out, read_at(buf, 0, out, CAPACITY), seen))
+		;
+	kthread_stop(task);
+	kunit_info(test,
+		   "%lu operations; the reads saw each side %lu and %lu times",
+		   race.ops, seen[0], seen[1]);
+	/* Both sides seen: the reads ran while the other thread worked. */
+	KUNIT_EXPECT_GT(test, seen[0], 0);
+	KUNIT_EXPECT_GT(test, seen[1], 0);
+}
+
+static u8 race_pattern(size_t pos)
+{
+	return pos * 7 + (pos >> 12);
+}
+
+/* Whole or short, the pattern up to RACE_SHORT, then all zeros or all of it. */
+static bool check_truncated(struct kunit *test, const u8 *out, ssize_t got,
+			    unsigned long *seen)
+{
+	bool zeros = got > RACE_SHORT &&
+		     out[RACE_SHORT] != race_pattern(RACE_SHORT);
+	ssize_t i;
+
+	KUNIT_EXPECT_TRUE_MSG(test, got == CAPACITY || got == RACE_SHORT,
+			      "a read of %zd bytes", got);
+	if (got != CAPACITY && got != RACE_SHORT)
+		return false;
+	seen[got == CAPACITY]++;
+	for (i = 0; i < got; i++)
+		if (out[i] != (i >= RACE_SHORT && zeros ? 0 : race_pattern(i)))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, got, "a read of %zd bytes torn at %zd",
+			    got, i);
+	return i == got;
+}
+
+/*
+ * Truncations to a tail inside a chunk, against pinning reads: each read
+ * is of one moment, and no truncation zeroes a chunk that a read holds.
+ */
+static void truncation_races_pinning_reads(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	u8 *data = kunit_kmalloc(test, CAPACITY, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	for (i = 0; i < CAPACITY; i++)
+		data[i] = race_pattern(i);
+	KUNIT_ASSERT_EQ(test, write_at(buf, 0, data, CAPACITY), CAPACITY);
+	race_reads(test, buf, truncator, check_truncated);
+	echo_buffer_release(buf);
+}
+
+/* The record whole: all of one write or all of the other. */
+static bool check_record(struct kunit *test, const u8 *out, ssize_t got,
+			 unsigned long *seen)
+{
+	const u8 *record = out + RACE_RECORD_AT;
+	bool whole = got == CAPACITY &&
+		     (record[0] == 'a' || record[0] == 'b') &&
+		     !memchr_inv(record, record[0], RACE_RECORD);
+
+	KUNIT_EXPECT_TRUE_MSG(test, whole,
+			      "a read of %zd bytes saw a torn record", got);
+	seen[record[0] == 'b']++;
+	return whole;
+}
+
+/*
+ * Small writes in place against pinning reads: a write goes in place only
+ * into a chunk that no read holds, and the reads see each record whole.
+ */
+static void writes_in_place_race_pinning_reads(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+
+	KUNIT_ASSERT_EQ(test, set_length(buf, CAPACITY), 0);
+	KUNIT_ASSERT_EQ(test, write_at(buf, RACE_RECORD_AT, "a", 1), 1);
+	memset(page_address(first_chunk(buf)) + RACE_RECORD_AT, 'a',
+	       RACE_RECORD);
+	race_reads(test, buf, writer_in_place, check_record);
 	echo_buffer_release(buf);
 }
 
@@ -317,14 +465,26 @@ static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(release_frees_everything),
 	KUNIT_CASE(append_takes_only_what_fits),
 	KUNIT_CASE(held_chunks_are_replaced_not_written),
+	KUNIT_CASE(truncation_races_pinning_reads),
+	KUNIT_CASE(writes_in_place_race_pinning_reads),
 	KUNIT_CASE(arith_pieces_tile_a_span),
 	KUNIT_CASE(arith_counts_are_clamped),
 	KUNIT_CASE(arith_seek_targets),
 	{}
 };
 
+/*
+ * Retired chunks are freed by RCU callbacks in this module's text: none
+ * may be left when it unloads, even after a failed assertion.
+ */
+static void echo_buffer_suite_exit(struct kunit_suite *suite)
+{
+	rcu_barrier();
+}
+
 static struct kunit_suite echo_buffer_suite = {
 	.name = "echo_buffer",
+	.suite_exit = echo_buffer_suite_exit,
 	.test_cases = echo_buffer_cases,
 };
 

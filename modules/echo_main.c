@@ -36,6 +36,7 @@
 #include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
@@ -161,16 +162,17 @@ static void echo_count(struct echo_dev *dev, enum echo_counter counter,
 /* Wake pollers, if any: a write to a device nobody polls stays cheap. */
 static void echo_wake(struct echo_dev *dev, __poll_t events)
 {
-	/* Its barrier pairs with the one in echo_poll(). */
-	if (wq_has_sleeper(&dev->wait))
+	/* Its smp_mb() pairs with the one in echo_poll(). */
+	if (wq_has_sleeper(&dev->wait)) /* litmus:wake-mb */
 		wake_up_interruptible_poll(&dev->wait, events);
 }
 
 /* With IOCB_NOWAIT (io_uring's inline attempt) nothing sleeps for memory. */
 static gfp_t echo_gfp(const struct kiocb *iocb)
 {
-	return iocb->ki_flags & IOCB_NOWAIT ? GFP_NOWAIT | __GFP_ACCOUNT :
-					      GFP_KERNEL_ACCOUNT;
+	return iocb->ki_flags & IOCB_NOWAIT ?
+		       GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT :
+		       GFP_KERNEL_ACCOUNT;
 }
 
 static int echo_set_length(struct echo_dev *dev, loff_t len)
@@ -285,7 +287,7 @@ static __poll_t echo_poll(struct file *file, poll_table *wait)
 	/* Queue first, then look: a write in between then wakes this poll. */
 	poll_wait(file, &dev->wait, wait);
 	/* Pairs with wq_has_sleeper() in echo_wake(): queued, then look. */
-	smp_mb();
+	smp_mb(); /* litmus:poll-mb */
 	len = echo_buffer_length(&dev->buf);
 	pos = READ_ONCE(file->f_pos);
 	if (pos < len)
@@ -461,6 +463,8 @@ static void echo_free_devs(unsigned int count)
 	while (count--)
 		echo_dev_release(&echo_devs[count]);
 	kfree(echo_devs);
+	/* Retired chunks are freed by callbacks in this module's text. */
+	rcu_barrier();
 }
 
 static int __init echo_init(void)

@@ -78,8 +78,9 @@ test_fault_injection_in_every_module_init() {
 test_fault_injection_in_every_echo_call() {
 	setup_fault_injection
 	echo clear >$KMEMLEAK
-	# Room for a write that reaches a second page.
-	insmod echo.ko capacity=16384
+	# Room for a write that reaches a second page, and for a read that
+	# pins more chunks than the stack holds.
+	insmod echo.ko capacity=131072
 	fault-sweep ops /dev/echo || fail "a call under fault injection went wrong"
 	assert_only_allocation_failures_logged
 	assert_no_leaks
@@ -137,4 +138,10 @@ test_stress_ng_dev() {
 	# The device still works afterwards.
 	echo ok >/dev/echo
 	assert_eq ok "$(cat /dev/echo)" "after stress-ng"
+}
+
+# The race test for longer, under KASAN, lockdep and PROVE_RCU.
+subtest_echo_race_long() {
+	insmod echo.ko capacity=16777216
+	ECHO_RACE_SECONDS=120 echo-race
 }

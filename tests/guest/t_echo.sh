@@ -339,3 +339,11 @@ subtest_echo_io() {
 	insmod echo.ko capacity=16777216
 	echo-io
 }
+
+# Every pair of operations at once on one device, each read checked by an
+# oracle, and truncations against reads of the whole 16 MiB
+# (tests/progs/echo-race.c).
+subtest_echo_race() {
+	insmod echo.ko capacity=16777216
+	echo-race
+}

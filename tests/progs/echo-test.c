@@ -439,6 +439,44 @@ TEST_F(echo, bad_pointer_read_fails_with_efault)
 	ASSERT_EQ(4, lseek(self->fd, 0, SEEK_CUR));
 }
 
+/*
+ * A read that faults part way returns the bytes before the fault, as a
+ * read of a regular file does (filemap_read()): a small read through the
+ * stack, and a large one from pinned chunks.
+ */
+TEST_F(echo, read_that_faults_part_way_returns_the_bytes_before)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *data = malloc(3 * page), *buf;
+	ssize_t got;
+	int i;
+
+	ASSERT_TRUE(data != NULL);
+	for (i = 0; i < 3 * page; i++)
+		data[i] = 'a' + i % 23;
+	ASSERT_EQ(3 * page, pwrite(self->fd, data, 3 * page, 0));
+	buf = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(buf != MAP_FAILED);
+	ASSERT_EQ(0, munmap(buf + 2 * page, page));
+
+	ASSERT_EQ(2 * page, pread(self->fd, buf, 3 * page, 0));
+	ASSERT_EQ(0, memcmp(data, buf, 2 * page));
+	/* The exact count of a small copy is the architecture's to round. */
+	got = pread(self->fd, buf + 2 * page - 100, 200, 0);
+	ASSERT_LT(0, got);
+	ASSERT_GE(100, got);
+	ASSERT_EQ(0, memcmp(data, buf + 2 * page - 100, got));
+	/* No byte copied: EFAULT, and the position stays. */
+	ASSERT_EQ(-1, read(self->fd, buf + 2 * page, 200));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ(2 * page, read(self->fd, buf, 3 * page));
+	ASSERT_EQ(2 * page, lseek(self->fd, 0, SEEK_CUR));
+	munmap(buf, 2 * page);
+	free(data);
+}
+
 TEST_F(echo, unknown_ioctl_fails_with_enotty)
 {
 	ASSERT_EQ(-1, ioctl(self->fd, _IO(ECHO_IOC_MAGIC, 0x7f)));

@@ -10,14 +10,16 @@
  *	"?PATH" that the module can do without (debugfs).
  *   fault-sweep ops DEVICE
  *	open, open with O_TRUNC, write, append, read, llseek, poll and every
- *	ioctl on an echo device (with room for two pages) holding a known
- *	record. A failed call must leave the record as it was; a successful
+ *	ioctl on an echo device (with room for LONG_LEN) holding a known
+ *	record, and a write and a read with RWF_NOWAIT (io_uring's inline
+ *	attempt). A failed call must leave the record as it was; a successful
  *	one must have its effect: the count returned, the bytes stored or
  *	read, the length set.
  *
- * An injected allocation failure must give ENOMEM, or success where the
- * code has a fallback (kvmalloc() falls back to vmalloc()); an injected user
- * copy failure must give EFAULT. The kind comes from the FAULT_INJECTION
+ * An injected allocation failure must give ENOMEM (EAGAIN with RWF_NOWAIT:
+ * the caller retries where it may sleep), or success where the code has a
+ * fallback (kvmalloc() falls back to vmalloc()); an injected user copy
+ * failure must give EFAULT. The kind comes from the FAULT_INJECTION
  * report in the kernel log (verbose=2: with a stack trace); an allocation
  * with __GFP_NOWARN fails without one. A fault whose trace runs through the
  * module counts as one in the driver, and each sweep must reach at least
@@ -38,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,8 +147,9 @@ struct sweep {
 	op_fn op;
 	check_fn unchanged; /* after a failure: nothing changed */
 	check_fn effect; /* after a success: it did what it says */
-	reset_fn reset;
+	reset_fn reset; /* also sets up the state before the sweep */
 	int min_driver_points; /* injection points in the driver's code */
+	int nowait; /* RWF_NOWAIT: a failed allocation gives EAGAIN */
 };
 
 /*
@@ -158,9 +162,9 @@ struct sweep {
 static int sweep(const struct sweep *sw, void *ctx, size_t ctx_size,
 		 struct points *points)
 {
-	static const int expected[NR_KINDS] = { ENOMEM, EFAULT };
 	static const char *const names[NR_KINDS] = { "allocation",
 						     "user copy" };
+	const int expected[NR_KINDS] = { sw->nowait ? EAGAIN : ENOMEM, EFAULT };
 	int err, kind = ALLOC, status, injected, driver;
 	const char *wrong;
 	unsigned int n;
@@ -318,7 +322,7 @@ static int sweep_load(int argc, char **argv, int min_driver_points)
 			    load_left_nothing,
 			    load_made_everything,
 			    unload,
-			    min_driver_points };
+			    min_driver_points, 0 };
 	struct points points;
 	int attempt, driver = 0;
 
@@ -350,6 +354,8 @@ static int sweep_load(int argc, char **argv, int min_driver_points)
 #define WRITE_LEN 4096
 #define GROWN_LEN 6000
 #define TRUNCATED_LEN 5
+/* A read of it pins more chunks than fit on the stack: it allocates. */
+#define LONG_LEN (17 * 4096)
 
 /* Shared with the child that runs the operation, which leaves its results. */
 struct ops_ctx {
@@ -359,7 +365,7 @@ struct ops_ctx {
 	long ret; /* what the call returned */
 	short revents;
 	__u64 value;
-	char buf[8192];
+	char buf[LONG_LEN];
 };
 
 static int op_open(void *arg)
@@ -410,7 +416,27 @@ static int op_read(void *arg)
 {
 	struct ops_ctx *ctx = arg;
 
-	ctx->ret = pread(ctx->fd, ctx->buf, sizeof(ctx->buf), 0);
+	ctx->ret = pread(ctx->fd, ctx->buf, 8192, 0);
+	return ctx->ret < 0 ? errno : 0;
+}
+
+static int op_write_nowait(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	char data[WRITE_LEN];
+	struct iovec iov = { data, sizeof(data) };
+
+	memset(data, 'W', sizeof(data));
+	ctx->ret = pwritev2(ctx->fd, &iov, 1, WRITE_AT, RWF_NOWAIT);
+	return ctx->ret < 0 ? errno : 0;
+}
+
+static int op_read_nowait(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	struct iovec iov = { ctx->buf, LONG_LEN };
+
+	ctx->ret = preadv2(ctx->fd, &iov, 1, 0, RWF_NOWAIT);
 	return ctx->ret < 0 ? errno : 0;
 }
 
@@ -486,6 +512,21 @@ static int reset_record(void *arg)
 }
 
 /* Does the device hold exactly want, len bytes? */
+/* The record, then zeros up to LONG_LEN. */
+static int reset_long(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	__u64 len = LONG_LEN;
+
+	if (reset_record(ctx))
+		return 1;
+	if (ioctl(ctx->fd, ECHO_IOC_SET_LENGTH, &len)) {
+		perror("growing the record");
+		return 1;
+	}
+	return 0;
+}
+
 static int holds(struct ops_ctx *ctx, const char *want, size_t len)
 {
 	static char now[sizeof(ctx->buf) + 1];
@@ -574,6 +615,29 @@ static const char *read_record(void *arg)
 	return record_unchanged(ctx);
 }
 
+static const char *long_unchanged(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+
+	if (attr_value(ctx, "length") != LONG_LEN ||
+	    attr_value(ctx, "memory") != sysconf(_SC_PAGESIZE))
+		return "a failed read changed the length or the memory in use";
+	return NULL;
+}
+
+static const char *read_long(void *arg)
+{
+	struct ops_ctx *ctx = arg;
+	size_t i;
+
+	if (ctx->ret != LONG_LEN || memcmp(ctx->buf, RECORD, RECORD_LEN))
+		return "the read did not return the stored bytes";
+	for (i = RECORD_LEN; i < LONG_LEN; i++)
+		if (ctx->buf[i])
+			return "the read did not return zeros past the record";
+	return long_unchanged(ctx);
+}
+
 static const char *seeked(void *arg)
 {
 	struct ops_ctx *ctx = arg;
@@ -627,29 +691,35 @@ static int sweep_ops(char **argv)
 	/* The driver's injection points that each call must reach. */
 	static const struct sweep ops[] = {
 		{ "open", op_open, record_unchanged, no_effect, reset_record,
-		  0 },
+		  0, 0 },
 		{ "open_trunc", op_open_trunc, record_unchanged,
-		  truncated_to_zero, reset_record, 0 },
+		  truncated_to_zero, reset_record, 0, 0 },
 		/* two fresh pages, and the copy into each */
-		{ "write", op_write, record_unchanged, wrote, reset_record, 4 },
+		{ "write", op_write, record_unchanged, wrote, reset_record, 4, 0 },
 		/* the copy to the stack: one byte is stored in place */
 		{ "append", op_append, record_unchanged, appended, reset_record,
-		  1 },
+		  1, 0 },
 		{ "read", op_read, record_unchanged, read_record, reset_record,
-		  1 },
+		  1, 0 },
 		{ "llseek", op_llseek, record_unchanged, seeked, reset_record,
-		  0 },
-		{ "poll", op_poll, record_unchanged, polled, reset_record, 0 },
+		  0, 0 },
+		{ "poll", op_poll, record_unchanged, polled, reset_record, 0, 0 },
 		{ "ioctl_get_length", op_get_length, record_unchanged,
-		  got_length, reset_record, 1 },
+		  got_length, reset_record, 1, 0 },
 		{ "ioctl_get_capacity", op_get_capacity, record_unchanged,
-		  got_capacity, reset_record, 1 },
+		  got_capacity, reset_record, 1, 0 },
 		{ "ioctl_set_length_grow", op_grow, record_unchanged, grown,
-		  reset_record, 1 },
+		  reset_record, 1, 0 },
 		{ "ioctl_set_length_truncate", op_truncate, record_unchanged,
-		  truncated, reset_record, 1 },
+		  truncated, reset_record, 1, 0 },
 		{ "ioctl_clear", op_clear, record_unchanged, truncated_to_zero,
-		  reset_record, 0 },
+		  reset_record, 0, 0 },
+		/* the copy into each of two pages; the allocations are silent */
+		{ "write_nowait", op_write_nowait, record_unchanged, wrote,
+		  reset_record, 2, 1 },
+		/* the copy out of the record's chunk, after the list of pins */
+		{ "read_nowait", op_read_nowait, long_unchanged, read_long,
+		  reset_long, 1, 1 },
 	};
 	struct ops_ctx *ctx;
 	struct points points;
@@ -668,7 +738,7 @@ static int sweep_ops(char **argv)
 		return 2;
 	}
 	for (i = 0; i < (int)ARRAY_SIZE(ops); i++)
-		if (reset_record(ctx) ||
+		if (ops[i].reset(ctx) ||
 		    sweep(&ops[i], ctx, sizeof(*ctx), &points) ||
 		    !reached_driver(&ops[i], points.driver))
 			return 1;
