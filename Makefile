@@ -24,6 +24,8 @@
 #                    sign the built modules (passphrase: KBUILD_SIGN_PIN)
 #   make dist        build/lesson4-c-VERSION.tar.gz, a DKMS source tree
 #   make debug-kernel  build the sanitizer kernel now, into the cache
+#   make herd7       build herd7 (make prove's memory-model checker) now,
+#                    into the cache, where it is not on PATH
 #   make fetch       download all that the checks take from Debian, side by
 #                    side, into the cache (CI runs it in the background)
 #   make clean
@@ -56,7 +58,7 @@ INSTALLED_FILES = $(PREFIX)/include/lesson4/echo.h \
 	$(PREFIX)/share/doc/lesson4-c/examples/modules-load.d-lesson4-c.conf
 
 .PHONY: all modules clean check check-debug check-mutants check-install demo \
-	lint prove gdb bench install uninstall sign dist fetch debug-kernel
+	lint prove gdb bench install uninstall sign dist fetch debug-kernel herd7
 
 all: modules
 
@@ -154,6 +156,9 @@ fetch:
 
 debug-kernel:
 	scripts/debug-kernel.sh
+
+herd7:
+	scripts/herd7.sh
 
 bench:
 	scripts/bench.sh

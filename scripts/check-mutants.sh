@@ -11,7 +11,9 @@
 #
 # A mutant's header:
 #   suite: check   the fast suite on Debian's 6.1 kernel, or
-#   suite: debug   the suite on the sanitizer kernel (make check-debug)
+#   suite: debug   the suite on the sanitizer kernel (make check-debug), or
+#   suite: litmus  the tie of the code's barriers to make prove's litmus
+#                  tests (litmus.sh): no boot
 #   cases: REGEX   the cases to run (ktest.cases); default all of them
 #   cmdline: ...   more for the kernel command line (debugfs=off ...)
 #   ci: yes        cheap enough for CI
@@ -22,6 +24,7 @@ source "$ROOT/scripts/kernels.sh"
 source "$ROOT/scripts/vm.sh"
 source "$ROOT/scripts/suite.sh"
 source "$ROOT/scripts/debug-kernel.sh"
+source "$ROOT/scripts/litmus.sh"
 
 MUTANTS_DIR=$ROOT/tests/mutants
 WORK=$BUILD_ROOT/mutants
@@ -126,9 +129,17 @@ mapfile -t mutants < <(selected_mutants)
 [ ${#mutants[@]} -gt 0 ] || die "no mutants selected"
 mkdir -p "$WORK"
 echo "KTAP version 1"
-echo "1..$((${#mutants[@]} + 2))"
+echo "1..$((${#mutants[@]} + 3))"
 start=$SECONDS
 n=0 killed=0 survived=0 baseline_failed=0
+n=$((n + 1))
+problems=$(litmus_tag_problems "$ROOT")
+if [ -z "$problems" ]; then
+	result ok "$n" baseline_litmus
+else
+	baseline_failed=1
+	result "not ok" "$n" "baseline_litmus # $(head -n 1 <<<"$problems")"
+fi
 for suite in check debug; do
 	n=$((n + 1))
 	# The unchanged tree must pass what the mutants will run: the union
@@ -161,18 +172,29 @@ for m in "${mutants[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$m" .mutant)
 	suite=$(field "$m" suite)
-	use_kernel "$suite" >/dev/null
 	out=$WORK/$name
 	rm -rf "$out"
 	mkdir -p "$out/tree/tests"
 	cp -r "$ROOT/modules" "$ROOT/include" "$out/tree/"
-	cp -r "$ROOT/tests/kmods" "$out/tree/tests/"
+	cp -r "$ROOT/tests/kmods" "$ROOT/tests/litmus" "$out/tree/tests/"
 	t=$SECONDS
 	if ! python3 "$ROOT/scripts/mutate.py" "$m" apply "$out/tree" >"$out/apply.log" 2>&1; then
 		sed 's/^/# /' "$out/apply.log"
 		result "not ok" "$n" "$name # ERROR does not apply"
 		continue
 	fi
+	if [ "$suite" = litmus ]; then
+		problems=$(litmus_tag_problems "$out/tree")
+		if [ -n "$problems" ]; then
+			killed=$((killed + 1))
+			result ok "$n" "$name # killed by barriers_tagged_in_code_and_tests: $(head -n 1 <<<"$problems")"
+		else
+			survived=$((survived + 1))
+			result "not ok" "$n" "$name # SURVIVED the litmus tie"
+		fi
+		continue
+	fi
+	use_kernel "$suite" >/dev/null
 	mapfile -t kos < <(mutated_modules "$m")
 	if ! (ROOT=$out/tree kbuild "$out" modules "${kos[@]}") >"$out/build.log" 2>&1 ||
 		[ -n "$(build_problems "$out/build.log")" ]; then

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make fetch: all that the checks take from Debian, fetched ahead and side
 # by side: each suite's chroot with its kernel and DKMS, the Debian 13 host,
-# the toolchain chroot with every package lib.sh lists, and the linters'
-# kernel source. .ci/run starts it in the background; a check that needs a
+# the toolchain chroot with every package lib.sh lists, the linters'
+# kernel source, and herd7 (built, where it is not on PATH). .ci/run starts it in the background; a check that needs a
 # part meanwhile waits for it (cache_lock), and then finds it done.
 #   KERNEL="6.1 7.2"   the kernels to fetch (default: all known)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
+source "$ROOT/scripts/herd7.sh"
 
 ensure_deps
 # The toolchain chroot and make check's packages first, alone: make check
@@ -24,8 +25,11 @@ debian13_host_base >/dev/null &
 pids+=($!)
 kernel_source >/dev/null
 # shellcheck disable=SC2086
-chroot_install "$tc" $PROVE_PACKAGES $MODPROBE_PACKAGES $DEB_PACKAGES \
+chroot_install "$tc" $PROVE_PACKAGES $HERD_PACKAGES $MODPROBE_PACKAGES $DEB_PACKAGES \
 	$DEBUG_KERNEL_PACKAGES $STRESS_PACKAGES $GDB_PACKAGES $BENCH_PACKAGES
+# herd7 is built, not downloaded: beside the rest.
+herd7_setup &
+pids+=($!)
 status=0
 for pid in "${pids[@]}"; do
 	wait "$pid" || status=1

@@ -23,6 +23,9 @@ PROGS_PACKAGES="gcc libc6-dev gcc-multilib liburing-dev linux-source"
 LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
 # make prove.
 PROVE_PACKAGES="frama-c-base why3 z3 cvc4"
+# herd7's build, for make prove's litmus tests, where herd7 is not on PATH
+# (herd7.sh).
+HERD_PACKAGES="ocaml-nox dune menhir libmenhir-ocaml-dev libzarith-ocaml-dev ocaml-findlib"
 # The sanitizer kernel's build, and the programs its guest runs.
 DEBUG_KERNEL_PACKAGES="linux-source gcc bc bison flex libelf-dev libssl-dev
 	openssl dwarves python3 rsync xz-utils"
@@ -122,8 +125,8 @@ linux_source_tarball() {
 		xargs chroot "$tc" dpkg-query -W -f='${Version}')"
 }
 
-# The kernel source with just what the linters and the kselftest harness
-# need, unpacked once per version in the toolchain chroot; prints its path
+# The kernel source with just what the linters, the kselftest harness and
+# the memory model (make prove's litmus tests) need, unpacked once per version in the toolchain chroot; prints its path
 # there.
 kernel_source() (
 	tc=$(toolchain_chroot)
@@ -131,15 +134,15 @@ kernel_source() (
 	top=$(basename "$tarball" .tar.xz)
 	dir=/lesson4/linux-source-$version
 	cache_lock "linux-source-$version"
-	if [ ! -e "$tc$dir/.unpacked" ]; then
+	if [ ! -e "$tc$dir/.unpacked-lkmm" ]; then
 		echo "# unpacking the linters and kselftest from $tarball" >&2
 		rm -rf "$tc$dir"
 		mkdir -p "$tc$dir"
 		in_chroot "$tc" tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
 			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
-			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" ||
+			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" "$top/tools/memory-model/*" ||
 			die "cannot unpack $tarball"
-		touch "$tc$dir/.unpacked"
+		touch "$tc$dir/.unpacked-lkmm"
 	fi
 	echo "$dir"
 )

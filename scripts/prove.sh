@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # make prove: Frama-C's WP proves the contracts of modules/echo_arith.h
 # and the piece walk of tests/prove/, runtime errors and unsigned
-# wrap-around included, with Debian's provers in the toolchain chroot.
+# wrap-around included, with Debian's provers in the toolchain chroot;
+# herd7 proves the lock-free ordering (litmus.sh).
 # KTAP: one result per function, then one per mutant of tests/mutants/
-# that changes the arithmetic, which must make the proof fail.
+# that changes the arithmetic, which must make the proof fail, then one
+# per litmus test and per twin of it without a barrier.
 #   PROVE_TIMEOUT=10   seconds per goal and prover
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"
+source "$ROOT/scripts/herd7.sh"
+source "$ROOT/scripts/litmus.sh"
 
 PROVE_TIMEOUT=${PROVE_TIMEOUT:-10}
 ARITH=modules/echo_arith.h
@@ -58,7 +62,7 @@ changed_function() {
 }
 
 echo "KTAP version 1"
-echo "1..2"
+echo "1..3"
 
 mapfile -t fns < <(functions "$ROOT/$ARITH" "$ROOT/$HARNESS")
 failed_before=$failed
@@ -113,4 +117,5 @@ for m in "${mutants[@]}"; do
 	fi
 done
 subtest_result 2 mutants_fail_the_proof "$failed_before"
+litmus_suite 3
 summary
