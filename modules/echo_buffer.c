@@ -37,6 +37,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -70,6 +71,8 @@ int echo_buffer_init(struct echo_buffer *buf, size_t capacity)
 	if (!buf->chunks)
 		return -ENOMEM;
 	seqlock_init(&buf->lock);
+	mutex_init(&buf->append_turn);
+	atomic_set(&buf->append_queue, 0);
 	buf->len = 0;
 	buf->capacity = capacity;
 	buf->nr_chunks = 0;
@@ -87,6 +90,7 @@ void echo_buffer_release(struct echo_buffer *buf)
 			put_page(page);
 	}
 	kvfree(buf->chunks);
+	mutex_destroy(&buf->append_turn);
 	buf->chunks = NULL;
 	buf->len = 0;
 	buf->nr_chunks = 0;
@@ -452,35 +456,90 @@ static int store_copy(struct echo_buffer *buf, loff_t pos, bool append,
 	return ret;
 }
 
+/*
+ * One try at storing what from holds at *pos, or at the end with append:
+ * 0 with the count stored, STORE_RETRY if an append found that the end
+ * had moved, or an error.
+ */
+static int store(struct echo_buffer *buf, loff_t *pos, bool append,
+		 struct iov_iter *from, gfp_t gfp, size_t *count)
+{
+	loff_t at = append ? READ_ONCE(buf->len) : *pos;
+	int ret = STORE_COPY;
+
+	if (at < 0)
+		return -EINVAL;
+	if (at >= buf->capacity)
+		return -ENOSPC;
+	/* Take only what fits: the rest stays in from. */
+	*count = echo_storable(buf->capacity, at, iov_iter_count(from));
+	if (!*count)
+		return 0;
+	if (*count <= ECHO_BOUNCE_SIZE && echo_span_chunks(at, *count) == 1)
+		ret = store_in_place(buf, at, append, *count, from);
+	if (ret == STORE_COPY)
+		ret = store_copy(buf, at, append, *count, from, gfp);
+	if (!ret)
+		*pos = at;
+	return ret;
+}
+
+/*
+ * An append that the end moved under: take its bytes from userspace once,
+ * with no lock, then store them from that copy in its turn. Appends that
+ * come meanwhile queue behind it (echo_buffer_write()), so that a stream
+ * of small appends cannot starve a large one. The turn is held across
+ * kernel work only, never a user copy.
+ */
+static int append_in_turn(struct echo_buffer *buf, loff_t *pos,
+			  struct iov_iter *from, gfp_t gfp, size_t *count)
+{
+	size_t want = min_t(size_t, iov_iter_count(from), buf->capacity);
+	struct iov_iter copy;
+	struct kvec kvec;
+	int ret;
+
+	/* Waiting for a turn sleeps: io_uring tries again where it may. */
+	if (!gfpflags_allow_blocking(gfp))
+		return -EAGAIN;
+	kvec.iov_base = kvmalloc(want, gfp);
+	if (!kvec.iov_base)
+		return -ENOMEM;
+	kvec.iov_len = want;
+	if (!copy_from_iter_full(kvec.iov_base, want, from)) {
+		kvfree(kvec.iov_base);
+		return -EFAULT;
+	}
+	iov_iter_kvec(&copy, ITER_SOURCE, &kvec, 1, want);
+
+	atomic_inc(&buf->append_queue);
+	ret = mutex_lock_killable(&buf->append_turn);
+	if (!ret) {
+		do
+			ret = store(buf, pos, true, &copy, gfp, count);
+		while (ret == STORE_RETRY);
+		mutex_unlock(&buf->append_turn);
+	}
+	atomic_dec(&buf->append_queue);
+
+	/* What was not stored is left in from, as by any failed store. */
+	iov_iter_revert(from, want - (ret ? 0 : *count));
+	kvfree(kvec.iov_base);
+	return ret;
+}
+
 ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t *pos, bool append,
 			  struct iov_iter *from, gfp_t gfp)
 {
-	loff_t at;
+	int ret = STORE_RETRY;
 	size_t count;
-	int ret;
 
-	do {
-		at = append ? READ_ONCE(buf->len) : *pos;
-		if (at < 0)
-			return -EINVAL;
-		if (at >= buf->capacity)
-			return -ENOSPC;
-		/* Take only what fits: the rest stays in from. */
-		count = echo_storable(buf->capacity, at, iov_iter_count(from));
-		if (!count)
-			return 0;
-		ret = STORE_COPY;
-		if (count <= ECHO_BOUNCE_SIZE &&
-		    echo_span_chunks(at, count) == 1)
-			ret = store_in_place(buf, at, append, count, from);
-		if (ret == STORE_COPY)
-			ret = store_copy(buf, at, append, count, from, gfp);
-	} while (ret == STORE_RETRY);
-
-	if (ret)
-		return ret;
-	*pos = at;
-	return count;
+	/* An append that finds others waiting for their turn waits too. */
+	if (!append || !atomic_read(&buf->append_queue))
+		ret = store(buf, pos, append, from, gfp, &count);
+	if (ret == STORE_RETRY)
+		ret = append_in_turn(buf, pos, from, gfp, &count);
+	return ret ?: count;
 }
 
 int echo_buffer_set_length(struct echo_buffer *buf, loff_t len, gfp_t gfp)

@@ -15,7 +15,9 @@
 #ifndef ECHO_BUFFER_H
 #define ECHO_BUFFER_H
 
+#include <linux/atomic.h>
 #include <linux/gfp.h>
+#include <linux/mutex.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -32,6 +34,12 @@ struct echo_buffer {
 	size_t len; /* bytes stored; guarded by lock */
 	size_t capacity; /* bytes the buffer can hold */
 	size_t nr_chunks; /* chunks allocated; guarded by lock */
+	/*
+	 * An append that the end moved under stores in its turn, with later
+	 * appends queued behind it: never held across a user copy.
+	 */
+	struct mutex append_turn;
+	atomic_t append_queue; /* appends waiting for, or in, their turn */
 };
 
 /* -ENOMEM if the table of chunks cannot be allocated. */
@@ -55,7 +63,8 @@ ssize_t echo_buffer_read(struct echo_buffer *buf, loff_t pos,
 /*
  * Store what from holds at *pos, or at the end with append (*pos is then
  * set to where it went), up to the capacity: the count stored, -ENOSPC at
- * or past the capacity, -EFAULT, -ENOMEM, or -EINTR on a fatal signal. A
+ * or past the capacity, -EFAULT, -ENOMEM, -EINTR on a fatal signal, or
+ * -EAGAIN if gfp may not sleep and an append must wait for its turn. A
  * failure changes nothing, not even the memory in use; what was not
  * stored is left in from.
  */

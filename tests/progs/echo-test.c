@@ -451,7 +451,7 @@ TEST_F(echo, read_that_faults_part_way_returns_the_bytes_before)
 	ssize_t got;
 	int i;
 
-	ASSERT_TRUE(data != NULL);
+	ASSERT_TRUE(!!data);
 	for (i = 0; i < 3 * page; i++)
 		data[i] = 'a' + i % 23;
 	ASSERT_EQ(3 * page, pwrite(self->fd, data, 3 * page, 0));

@@ -149,8 +149,16 @@ struct sweep {
 	check_fn effect; /* after a success: it did what it says */
 	reset_fn reset; /* also sets up the state before the sweep */
 	int min_driver_points; /* injection points in the driver's code */
-	int nowait; /* RWF_NOWAIT: a failed allocation gives EAGAIN */
+	unsigned int flags;
 };
+
+/*
+ * RWF_NOWAIT: a failed allocation gives EAGAIN, and the driver's own
+ * allocations are silent (__GFP_NOWARN): no report runs through it.
+ */
+#define NOWAIT 1
+/* The call has nothing to allocate in the driver: no fault runs through it. */
+#define NO_DRIVER_ALLOC 2
 
 /*
  * Run op with the n-th injection point failing, n = 1, 2, ... A failure
@@ -164,7 +172,8 @@ static int sweep(const struct sweep *sw, void *ctx, size_t ctx_size,
 {
 	static const char *const names[NR_KINDS] = { "allocation",
 						     "user copy" };
-	const int expected[NR_KINDS] = { sw->nowait ? EAGAIN : ENOMEM, EFAULT };
+	const int expected[NR_KINDS] = { sw->flags & NOWAIT ? EAGAIN : ENOMEM,
+					 EFAULT };
 	int err, kind = ALLOC, status, injected, driver;
 	const char *wrong;
 	unsigned int n;
@@ -199,6 +208,14 @@ static int sweep(const struct sweep *sw, void *ctx, size_t ctx_size,
 			kind = kmsg_fault_kind(&driver);
 			points->kind[kind]++;
 			points->driver += driver;
+		}
+		if (injected && kind == ALLOC && driver &&
+		    (sw->flags & (NOWAIT | NO_DRIVER_ALLOC))) {
+			printf("%s: point %u: %s\n", sw->name, n,
+			       sw->flags & NOWAIT ?
+				       "an allocation of the driver warned: it lacks __GFP_NOWARN" :
+				       "the driver allocated");
+			return 1;
 		}
 		if (!injected && err) {
 			printf("%s: failed with %s and no fault injected\n",
@@ -322,7 +339,8 @@ static int sweep_load(int argc, char **argv, int min_driver_points)
 			    load_left_nothing,
 			    load_made_everything,
 			    unload,
-			    min_driver_points, 0 };
+			    min_driver_points,
+			    0 };
 	struct points points;
 	int attempt, driver = 0;
 
@@ -416,7 +434,7 @@ static int op_read(void *arg)
 {
 	struct ops_ctx *ctx = arg;
 
-	ctx->ret = pread(ctx->fd, ctx->buf, 8192, 0);
+	ctx->ret = pread(ctx->fd, ctx->buf, LONG_LEN, 0);
 	return ctx->ret < 0 ? errno : 0;
 }
 
@@ -690,20 +708,23 @@ static int sweep_ops(char **argv)
 {
 	/* The driver's injection points that each call must reach. */
 	static const struct sweep ops[] = {
-		{ "open", op_open, record_unchanged, no_effect, reset_record,
-		  0, 0 },
+		{ "open", op_open, record_unchanged, no_effect, reset_record, 0,
+		  0 },
 		{ "open_trunc", op_open_trunc, record_unchanged,
 		  truncated_to_zero, reset_record, 0, 0 },
 		/* two fresh pages, and the copy into each */
-		{ "write", op_write, record_unchanged, wrote, reset_record, 4, 0 },
+		{ "write", op_write, record_unchanged, wrote, reset_record, 4,
+		  0 },
 		/* the copy to the stack: one byte is stored in place */
 		{ "append", op_append, record_unchanged, appended, reset_record,
 		  1, 0 },
+		/* more than the stack's pins, of a record of one chunk */
 		{ "read", op_read, record_unchanged, read_record, reset_record,
-		  1, 0 },
+		  1, NO_DRIVER_ALLOC },
 		{ "llseek", op_llseek, record_unchanged, seeked, reset_record,
 		  0, 0 },
-		{ "poll", op_poll, record_unchanged, polled, reset_record, 0, 0 },
+		{ "poll", op_poll, record_unchanged, polled, reset_record, 0,
+		  0 },
 		{ "ioctl_get_length", op_get_length, record_unchanged,
 		  got_length, reset_record, 1, 0 },
 		{ "ioctl_get_capacity", op_get_capacity, record_unchanged,
@@ -716,10 +737,10 @@ static int sweep_ops(char **argv)
 		  reset_record, 0, 0 },
 		/* the copy into each of two pages; the allocations are silent */
 		{ "write_nowait", op_write_nowait, record_unchanged, wrote,
-		  reset_record, 2, 1 },
+		  reset_record, 2, NOWAIT },
 		/* the copy out of the record's chunk, after the list of pins */
 		{ "read_nowait", op_read_nowait, long_unchanged, read_long,
-		  reset_long, 1, 1 },
+		  reset_long, 1, NOWAIT },
 	};
 	struct ops_ctx *ctx;
 	struct points points;
