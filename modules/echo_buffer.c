@@ -461,8 +461,8 @@ static int store_copy(struct echo_buffer *buf, loff_t pos, bool append,
  * 0 with the count stored, STORE_RETRY if an append found that the end
  * had moved, or an error.
  */
-static int store(struct echo_buffer *buf, loff_t *pos, bool append,
-		 struct iov_iter *from, gfp_t gfp, size_t *count)
+static int try_store(struct echo_buffer *buf, loff_t *pos, bool append,
+		     struct iov_iter *from, gfp_t gfp, size_t *count)
 {
 	loff_t at = append ? READ_ONCE(buf->len) : *pos;
 	int ret = STORE_COPY;
@@ -516,7 +516,7 @@ static int append_in_turn(struct echo_buffer *buf, loff_t *pos,
 	ret = mutex_lock_killable(&buf->append_turn);
 	if (!ret) {
 		do
-			ret = store(buf, pos, true, &copy, gfp, count);
+			ret = try_store(buf, pos, true, &copy, gfp, count);
 		while (ret == STORE_RETRY);
 		mutex_unlock(&buf->append_turn);
 	}
@@ -536,7 +536,7 @@ ssize_t echo_buffer_write(struct echo_buffer *buf, loff_t *pos, bool append,
 
 	/* An append that finds others waiting for their turn waits too. */
 	if (!append || !atomic_read(&buf->append_queue))
-		ret = store(buf, pos, append, from, gfp, &count);
+		ret = try_store(buf, pos, append, from, gfp, &count);
 	if (ret == STORE_RETRY)
 		ret = append_in_turn(buf, pos, from, gfp, &count);
 	return ret ?: count;
