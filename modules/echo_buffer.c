@@ -21,18 +21,13 @@
  *   under the sequence count instead: no reference, no atomic operation.
  * - A small write into a chunk that no reader holds (only the table's own
  *   reference) is stored in place from a stack copy, with no allocation;
- *   lockless readers see the sequence change and retry.
- *
- * Measured with make bench on 6.1 (docs/bench.md, docs/bench-before.md:
- * the old driver held a read-write semaphore across the read's copy and
- * wrote through a bounce buffer), as time per call over the baseline's:
- * a 1-byte read 1.80 -> 1.33 of /dev/zero, a 1-byte write 3.96 -> 1.85 of
- * /dev/null (0.62 of tmpfs), a 1 MiB read 0.79 -> 0.83 of tmpfs. A 1 MiB
- * write costs 1.58 -> 1.78 of tmpfs: each page written is a fresh page,
- * allocated and charged to the writer's memory cgroup, where tmpfs
- * overwrites its pages in place. Writing in place would mean either a
- * lock held across the copy from userspace, or a second copy (the old
- * bounce buffer, whose memcpy of up to 16 MiB ran under the lock).
+ *   lockless readers see the sequence change and retry. Whether a reader
+ *   holds it is asked once per lock hold (chunk_held()), and the barriers
+ *   that make the answer safe are proved with herd7 (tests/litmus/: each
+ *   "litmus:" tag names the test that relies on it).
+ * - An append that the end moved under stores from a kernel copy of its
+ *   bytes in its turn, with later appends queued behind it: a stream of
+ *   small appends cannot starve a large one.
  */
 #include <linux/compiler.h>
 #include <linux/errno.h>

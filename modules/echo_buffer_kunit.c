@@ -259,6 +259,45 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	echo_buffer_release(buf);
 }
 
+/*
+ * An append in its turn, as when the end moved under it: at the end,
+ * whole, or what fits with the rest left in the iterator; and with no
+ * sleeping allowed, -EAGAIN with nothing taken.
+ */
+static void append_in_turn_lands_at_the_end(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	struct kvec kvec = { .iov_base = "world", .iov_len = 5 };
+	struct iov_iter iter;
+	loff_t pos = 0;
+	char out[12];
+	size_t count;
+	int ret;
+
+	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "hello ", 6), 6);
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, 5);
+	ret = append_in_turn(buf, &pos, &iter, GFP_NOWAIT, &count);
+	KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&iter), 5);
+	ret = append_in_turn(buf, &pos, &iter, GFP_KERNEL, &count);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, count, 5);
+	KUNIT_EXPECT_EQ(test, pos, 6);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&iter), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->append_queue), 0);
+	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, sizeof(out)), 11);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "hello world", 11), 0);
+
+	KUNIT_EXPECT_EQ(test, set_length(buf, CAPACITY - 2), 0);
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, 5);
+	ret = append_in_turn(buf, &pos, &iter, GFP_KERNEL, &count);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, count, 2);
+	KUNIT_EXPECT_EQ(test, pos, CAPACITY - 2);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&iter), 3);
+	echo_buffer_release(buf);
+}
+
 /* How long each race runs. */
 #define RACE_JIFFIES (2 * HZ)
 /* A truncation to a tail inside a chunk, and back to the whole buffer. */
@@ -465,6 +504,7 @@ static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(release_frees_everything),
 	KUNIT_CASE(append_takes_only_what_fits),
 	KUNIT_CASE(held_chunks_are_replaced_not_written),
+	KUNIT_CASE(append_in_turn_lands_at_the_end),
 	KUNIT_CASE(truncation_races_pinning_reads),
 	KUNIT_CASE(writes_in_place_race_pinning_reads),
 	KUNIT_CASE(arith_pieces_tile_a_span),
