@@ -28,7 +28,7 @@ kernel_source >/dev/null
 chroot_install "$tc" $PROVE_PACKAGES $HERD_PACKAGES $MODPROBE_PACKAGES $DEB_PACKAGES \
 	$DEBUG_KERNEL_PACKAGES $STRESS_PACKAGES $GDB_PACKAGES $BENCH_PACKAGES
 # herd7 is built, not downloaded: beside the rest.
-herd7_setup &
+(herd7_setup) &
 pids+=($!)
 status=0
 for pid in "${pids[@]}"; do

@@ -49,8 +49,9 @@ herd7_setup() {
 	(
 		cache_lock "herd7-$HERDTOOLS_VERSION"
 		[ -e "$tc$dir/.built" ] || build_herd7 "$tc" "$dir"
-	) || exit 1
+	) || return
 	# In the chroot, whose libraries it links against.
+	# shellcheck disable=SC2034 # both are for litmus.sh
 	HERD7=(in_chroot "$tc" "$dir/_build/default/herd/herd.exe" -set-libdir "$dir/herd/libdir")
 	HERD7_ROOT=
 }
@@ -60,6 +61,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	source "$(dirname "$0")/lib.sh"
 	source "$ROOT/scripts/kernels.sh"
 	ensure_deps
-	herd7_setup
+	herd7_setup || exit
 	note "herd7: ${HERD7[*]}"
 fi

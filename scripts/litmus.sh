@@ -62,7 +62,7 @@ litmus_twin() {
 litmus_suite() {
 	local number=$1 failed_before=$failed work=$BUILD_ROOT/litmus tc ksrc
 	local tests=() files=() t tag name want got problems i=1 plan=1
-	herd7_setup
+	herd7_setup || { echo "    # no herd7: every litmus test fails"; HERD7=(false); }
 	tc=$(toolchain_chroot)
 	ksrc=$(kernel_source)
 	mapfile -t tests < <(cd "$ROOT" && ls "$LITMUS_DIR"/*.litmus)
