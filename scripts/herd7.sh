@@ -37,6 +37,7 @@ build_herd7() (
 	touch "$tc$dir/.built"
 )
 
+# shellcheck disable=SC2034 # HERD7 and HERD7_ROOT are for litmus.sh
 herd7_setup() {
 	local tc dir
 	tc=$(toolchain_chroot)
@@ -51,7 +52,6 @@ herd7_setup() {
 		[ -e "$tc$dir/.built" ] || build_herd7 "$tc" "$dir"
 	) || return
 	# In the chroot, whose libraries it links against.
-	# shellcheck disable=SC2034 # both are for litmus.sh
 	HERD7=(in_chroot "$tc" "$dir/_build/default/herd/herd.exe" -set-libdir "$dir/herd/libdir")
 	HERD7_ROOT=
 }
