@@ -2,8 +2,9 @@
 # make fetch: all that the checks take from Debian, fetched ahead and side
 # by side: each suite's chroot with its kernel and DKMS, the Debian 13 host,
 # the toolchain chroot with every package lib.sh lists, the linters'
-# kernel source, and herd7 (built, where it is not on PATH). .ci/run starts it in the background; a check that needs a
-# part meanwhile waits for it (cache_lock), and then finds it done.
+# kernel source, and herd7 (built, where it is not on PATH). .ci/run starts
+# it in the background; a check that needs a part meanwhile waits for it
+# (cache_lock), and then finds it done.
 #   KERNEL="6.1 7.2"   the kernels to fetch (default: all known)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/kernels.sh"

@@ -126,8 +126,8 @@ linux_source_tarball() {
 }
 
 # The kernel source with just what the linters, the kselftest harness and
-# the memory model (make prove's litmus tests) need, unpacked once per version in the toolchain chroot; prints its path
-# there.
+# the memory model (make prove's litmus tests) need, unpacked once per
+# version in the toolchain chroot; prints its path there.
 kernel_source() (
 	tc=$(toolchain_chroot)
 	read -r tarball version < <(linux_source_tarball "$tc")

@@ -60,7 +60,7 @@ litmus_twin() {
 # run in one herd7 (herd7.sh), each result read from its Observation line:
 # herd7 prints none, and may exit 0, when the model is incomplete.
 litmus_suite() {
-	local number=$1 failed_before=$failed work=$BUILD_ROOT/litmus tc ksrc
+	local number=$1 failed_before=$failed work=$BUILD_ROOT/litmus tc ksrc dir
 	local tests=() files=() t tag name want got problems i=1 plan=1
 	herd7_setup || { echo "    # no herd7: every litmus test fails"; HERD7=(false); }
 	tc=$(toolchain_chroot)
@@ -71,15 +71,16 @@ litmus_suite() {
 	done
 	subtest litmus "$plan"
 	# In the chroot, where herd7 may have to run.
-	rm -rf "$tc/build/litmus" "$work"
-	mkdir -p "$tc/build/litmus" "$work"
+	dir=$(chroot_work_dir litmus "$work")
+	rm -rf "${tc:?}$dir" "$work"
+	mkdir -p "$tc$dir" "$work"
 	for t in "${tests[@]}"; do
-		cp "$ROOT/$t" "$tc/build/litmus/"
+		cp "$ROOT/$t" "$tc$dir/"
 		for tag in $(litmus_tags "$ROOT/$t"); do
-			litmus_twin "$ROOT/$t" "$tag" >"$tc/build/litmus/$(basename "$t" .litmus)+no-$tag.litmus"
+			litmus_twin "$ROOT/$t" "$tag" >"$tc$dir/$(basename "$t" .litmus)+no-$tag.litmus"
 		done
 	done
-	(cd "$tc/build/litmus" && ls) | sed "s|^|$HERD7_ROOT/build/litmus/|" >"$work/files"
+	(cd "$tc$dir" && ls) | sed "s|^|$HERD7_ROOT$dir/|" >"$work/files"
 	mapfile -t files <"$work/files"
 	"${HERD7[@]}" -I "$HERD7_ROOT$ksrc/tools/memory-model" -conf linux-kernel.cfg \
 		"${files[@]}" >"$work/herd7.log" 2>&1 || true
