@@ -177,7 +177,7 @@ test_echo_log_lines_name_the_device() {
 test_echo_poll_sees_a_write_made_while_it_registers() {
 	insmod echo.ko
 	insmod ktest_hooks.ko hook=pollwait comm=poll-wait delay_ms=1000
-	poll-wait /dev/echo in 8000 >/tmp/poll.out &
+	poll-wait /dev/echo in 20000 >/tmp/poll.out &
 	poller=$!
 	until read -r hits </sys/module/ktest_hooks/parameters/hits &&
 		[ "$hits" -ge 1 ]; do :; done
@@ -185,9 +185,11 @@ test_echo_poll_sees_a_write_made_while_it_registers() {
 	wait $poller || fail "poll-wait failed"
 	result=$(cat /tmp/poll.out)
 	echo "$result"
-	# Released after 1 s, it must see the data then, not at its timeout.
+	# Released after 1 s, it must see the data then, or at the write if
+	# that came later (a loaded host can delay it by seconds), but not
+	# at its timeout.
 	waited=${result#revents=in after }
-	[ "$waited" != "$result" ] && [ "${waited% ms}" -lt 3000 ] ||
+	[ "$waited" != "$result" ] && [ "${waited% ms}" -lt 10000 ] ||
 		fail "the poll missed the write"
 }
 
