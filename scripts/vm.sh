@@ -29,9 +29,11 @@ make_initramfs() {
 		>"$root/tests/lesson-sessions"
 	[ ! -d "$build/modules" ] || cp "$build"/modules/*.ko "$root/root/"
 	[ ! -d "$build/progs" ] || cp "$build"/progs/* "$root/bin/"
-	# Programs for the guest (stress-ng, trinity), with their libraries.
+	# Programs for the guest (stress-ng, trinity), with their libraries;
+	# a link is resolved in the chroot (systemd-udevd -> /bin/udevadm), as
+	# the host may lack its target.
 	for f in ${GUEST_PROGRAMS:-}; do
-		cp "$tc$f" "$root/bin/"
+		cp "$tc$(chroot "$tc" readlink -f "$f")" "$root/bin/$(basename "$f")"
 		chroot "$tc" ldd "$f" | grep -o '/[^ ]*' | while read -r lib; do
 			mkdir -p "$root$(dirname "$lib")"
 			cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$lib"
