@@ -52,6 +52,17 @@
 #define STORE_RETRY 1 /* an append found that the end had moved */
 #define STORE_COPY 2 /* no chunk to store into in place */
 
+/*
+ * A point where another CPU may act on the buffer, page the chunk in hand:
+ * nothing here. The KUnit suite, which compiles this file in, acts there
+ * itself, to run a race in one exact order.
+ */
+#ifndef echo_race_window
+static inline void echo_race_window(struct echo_buffer *buf, struct page *page)
+{
+}
+#endif
+
 /* Chunk index, or NULL; under RCU or the lock. */
 static struct page *chunk(struct echo_buffer *buf, unsigned long index)
 {
@@ -203,6 +214,7 @@ static size_t pin_chunks(struct echo_buffer *buf, loff_t pos, size_t want,
 		pages[i] = chunk(buf, echo_chunk_index(pos) + i);
 		if (pages[i])
 			get_page(pages[i]);
+		echo_race_window(buf, pages[i]);
 	}
 	return count;
 }
@@ -558,6 +570,7 @@ again:
 		 */
 		page = tail ? chunk(buf, echo_chunk_index(len)) : NULL;
 		held = page && chunk_held(page);
+		echo_race_window(buf, page);
 		if (held && !spare) {
 			write_sequnlock(&buf->lock);
 			spare = alloc_page(gfp);

@@ -14,6 +14,19 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
+struct echo_buffer;
+
+/*
+ * What a test does at echo_race_window(), once: the callback disarms itself
+ * before it acts, as the storage may reach the window again meanwhile.
+ */
+static void (*race_window)(struct echo_buffer *buf, struct page *page);
+#define echo_race_window(buf, page)             \
+	do {                                    \
+		if (race_window)                \
+			race_window(buf, page); \
+	} while (0)
+
 /* The storage is compiled into this test module too: it exports nothing. */
 #include "echo_buffer.c"
 
@@ -256,6 +269,89 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "c", 1), 1);
 	KUNIT_EXPECT_PTR_EQ(test, first_chunk(buf), page);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(page), "cb", 2), 0);
+	echo_buffer_release(buf);
+}
+
+/* What a race window did: the truncation it ran, or the chunk it pinned. */
+static struct {
+	loff_t len;
+	int ret;
+	struct page *page;
+} window;
+
+/* Another CPU truncates to window.len once the read has pinned a chunk. */
+static void truncate_in_window(struct echo_buffer *buf, struct page *page)
+{
+	if (!page)
+		return;
+	race_window = NULL;
+	window.page = page;
+	window.ret = echo_buffer_set_length(buf, window.len,
+					    GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/*
+ * A truncation that lands while a read pins its chunks, lockless: the
+ * read must notice, and return the bytes of one moment, here the
+ * truncated record, not the length of before with chunks of after.
+ */
+static void truncation_inside_a_pinning_read_is_retried(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	u8 *data = kunit_kmalloc(test, CAPACITY, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, CAPACITY, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < CAPACITY; i++)
+		data[i] = 'a' + i % 26;
+	KUNIT_ASSERT_EQ(test, write_at(buf, 0, data, CAPACITY), CAPACITY);
+	window.len = 100;
+	window.page = NULL;
+	race_window = truncate_in_window;
+	KUNIT_EXPECT_EQ_MSG(test, read_at(buf, 0, out, CAPACITY), 100,
+			    "a read kept a snapshot that a truncation tore");
+	race_window = NULL;
+	KUNIT_ASSERT_NOT_NULL_MSG(test, window.page, "no truncation raced");
+	KUNIT_EXPECT_EQ(test, window.ret, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, data, 100), 0);
+	echo_buffer_release(buf);
+}
+
+/* Another CPU pins the chunk that a truncation just looked at. */
+static void pin_in_window(struct echo_buffer *buf, struct page *page)
+{
+	if (!page)
+		return;
+	race_window = NULL;
+	get_page(page);
+	window.page = page;
+}
+
+/*
+ * A reader that pins the last chunk right after a truncation asked whether
+ * one holds it: the truncation keeps its answer (it allocated no copy for
+ * it), and the reader, which saw the sequence change, would retry.
+ */
+static void truncation_looks_once_whether_a_chunk_is_held(struct kunit *test)
+{
+	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	unsigned int seq;
+	char out[4];
+
+	KUNIT_ASSERT_EQ(test, set_length(buf, 2 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, write_at(buf, 0, "abcd", 4), 4);
+	seq = read_seqbegin(&buf->lock);
+	window.page = NULL;
+	race_window = pin_in_window;
+	KUNIT_EXPECT_EQ(test, set_length(buf, 2), 0);
+	race_window = NULL;
+	KUNIT_ASSERT_NOT_NULL_MSG(test, window.page, "no pin raced");
+	KUNIT_EXPECT_TRUE(test, read_seqretry(&buf->lock, seq));
+	put_page(window.page);
+	KUNIT_EXPECT_EQ(test, read_at(buf, 0, out, 4), 2);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "ab", 2), 0);
 	echo_buffer_release(buf);
 }
 
@@ -504,6 +600,8 @@ static struct kunit_case echo_buffer_cases[] = {
 	KUNIT_CASE(release_frees_everything),
 	KUNIT_CASE(append_takes_only_what_fits),
 	KUNIT_CASE(held_chunks_are_replaced_not_written),
+	KUNIT_CASE(truncation_inside_a_pinning_read_is_retried),
+	KUNIT_CASE(truncation_looks_once_whether_a_chunk_is_held),
 	KUNIT_CASE(append_in_turn_lands_at_the_end),
 	KUNIT_CASE(truncation_races_pinning_reads),
 	KUNIT_CASE(writes_in_place_race_pinning_reads),
