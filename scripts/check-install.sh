@@ -150,9 +150,9 @@ dkms_suite() {
 	mkdir -p "$stage/lib/modules/$KVER/updates"
 	cp -r "$BUILD_CHROOT/lib/modules/$KVER/updates/dkms" "$stage/lib/modules/$KVER/updates/" 2>>"$log"
 	stage_examples "$stage"
-	check 2 dkms_built_every_module eval "
+	check 2 dkms_built_every_module eval "(
 		cd '$stage/lib/modules/$KVER/updates/dkms' &&
-		for m in $INSTALLED_MODULES; do ls \$m.ko*; done"
+		for m in $INSTALLED_MODULES; do ls \$m.ko* || exit 1; done)"
 	in_chroot "$BUILD_CHROOT" sh -c "dkms remove lesson4-c/$VERSION --all; rm -rf $src" >>"$log" 2>&1
 	boot_installed 3 "$stage"
 	subtest_result "$number" "dkms-$name" "$failed_before"
@@ -186,8 +186,10 @@ deb_suite() {
 	check 4 purge_leaves_nothing in_chroot "$tc" sh -ec "
 		DEBIAN_FRONTEND=noninteractive apt-get purge -y -q lesson4-c-dkms
 		test -z \"\$(dkms status lesson4-c)\"
-		! ls /usr/src/lesson4-c-$VERSION /lib/modules/$kver/updates/dkms/echo.ko \
-			/usr/include/lesson4 2>/dev/null"
+		for left in /usr/src/lesson4-c-$VERSION /usr/include/lesson4 \
+			/lib/modules/$kver/updates/dkms/echo.ko; do
+			if [ -e \$left ]; then echo \$left is left; exit 1; fi
+		done"
 	subtest_result "$number" "deb" "$failed_before"
 }
 

@@ -47,6 +47,15 @@ prove() {
 	cut -f 4-6 "$chroot$work/report.csv" 2>/dev/null | tail -n +2 >"$log_dir/$name.csv"
 }
 
+# refuted_goals LOG: the goals that WP failed and that a prover answered
+# (Unknown or Invalid) within its time: a goal that only timed out proves
+# nothing either way.
+refuted_goals() {
+	awk '/^\[wp\] \[Failed\] Goal / { goal = $4; next }
+		/^\[/ { goal = "" }
+		goal && /: (Unknown|Invalid)( |$)/ && !/Unknown error/ { print goal }' "$1" | sort -u
+}
+
 # functions FILE...: the functions defined in the files, in order.
 functions() {
 	sed -n 's/^\(static inline \)\?[a-z_]\+ \(echo_[a-z_]\+\)(.*/\2/p' "$@"
@@ -108,10 +117,13 @@ for m in "${mutants[@]}"; do
 	fn=$(changed_function "$m")
 	echo "    # $name changes $fn"
 	prove "$tree" "mutant-$name" -wp-fct "$fn"
-	unproved=$(awk -F '\t' '$3 != "Valid" { print $1 ": " $2 }' "$log_dir/mutant-$name.csv" | sort -u)
-	if [ -n "$unproved" ]; then
-		printf '%s\n' "$unproved" | sed 's/^/    # not proved: /'
+	refuted=$(refuted_goals "$log_dir/mutant-$name.log")
+	if [ -n "$refuted" ]; then
+		printf '%s\n' "$refuted" | sed 's/^/    # not proved, a prover answered: /'
 		result ok "$i" "$name"
+	elif awk -F '\t' '$3 != "Valid" { found = 1 } END { exit !found }' \
+		"$log_dir/mutant-$name.csv"; then
+		result "not ok" "$i" "$name" "only prover timeouts (log: $log_dir/mutant-$name.log)"
 	else
 		result "not ok" "$i" "$name" "the proof still holds (log: $log_dir/mutant-$name.log)"
 	fi

@@ -22,7 +22,8 @@ make_initramfs() {
 	printf '%s\n' root:x:0:0:root:/root:/bin/sh user:x:1000:1000:user:/tmp:/bin/sh \
 		nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$root/etc/passwd"
 	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
-	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk "$root/tests/"
+	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk \
+		"$ROOT/tests/guest/skips" "$root/tests/"
 	cp "$ROOT/tests/guest/init" "$root/init"
 	# The demo's commands are the lesson's.
 	awk -v mode=sessions -f "$ROOT/scripts/lesson.awk" "$ROOT/docs/lesson.md" \

@@ -16,6 +16,19 @@ skip() {
 	exit 4
 }
 
+# assert_at_most WHAT VALUE BOUND UNIT, assert_at_least ...: a timing
+# bound that a loaded host could break by chance. The "timing:" line lets
+# check-mutants' control run report how close each came to its bound.
+assert_at_most() {
+	echo "timing: $1: $2 of at most $3 $4"
+	[ "$2" -le "$3" ] || fail "$1: $2 $4, over the bound of $3 $4"
+}
+
+assert_at_least() {
+	echo "timing: $1: $2 of at least $3 $4"
+	[ "$2" -ge "$3" ] || fail "$1: $2 $4, under the bound of $3 $4"
+}
+
 # Start a new section of the kernel log; log_since_mark shows only it.
 mark_log() {
 	LOG_MARK="ktest-mark-$$-$(date +%s)-${RANDOM:-0}"

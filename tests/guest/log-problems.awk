@@ -1,21 +1,30 @@
 # Print the lines of a kernel log (dmesg, or a console log) that report a
 # problem: oopses, panics, BUG:, WARNING:, INFO: (hung tasks, RCU stalls,
 # lockdep's "non-static key"), KASAN, UBSAN, lockdep, kmemleak, sleeping in
-# atomic context, and every "Call Trace" except those that follow an
-# allocation failure that fault injection caused on purpose. Shared by the
+# atomic context, allocation failures, and every "Call Trace". Fault
+# injection's own reports are no problem, and neither is one allocation
+# failure after each: the failure it caused on purpose. Shared by the
 # guest (busybox awk) and the host.
-/FAULT_INJECTION: forcing a failure|page allocation failure|vmalloc error/ {
-	injected = 1
+/FAULT_INJECTION: forcing a failure/ {
+	excused = 1
+	quiet = 1
+	next
+}
+/page allocation failure|vmalloc error/ {
+	if (!excused)
+		print
+	quiet = excused
+	excused = 0
 	next
 }
 /Kernel panic|BUG:|WARNING:|INFO:|Oops|general protection|KASAN|UBSAN|circular locking|sleeping function|suspected memory leak|unreferenced object/ {
 	print
-	injected = 0
+	quiet = 0
 	next
 }
 /Call Trace/ {
-	if (!injected)
+	if (!quiet)
 		print
 	next
 }
-/<\/TASK>/ { injected = 0 }
+/<\/TASK>/ { quiet = 0 }

@@ -50,10 +50,17 @@ assert_no_leaks() {
 subtest_kunit_echo_buffer() {
 	results=/sys/kernel/debug/kunit/echo_buffer/results
 	insmod echo_buffer_kunit.ko
-	# The cases, one level down, as this suite's subtests.
+	# The cases, one level down, as this suite's subtests: KUnit's own plan
+	# (the cases the module declares), each result, and each failure's
+	# lines as diagnostics.
 	echo "KTAP version 1"
-	echo "1..$(grep -c '^    \(not \)\{0,1\}ok ' $results)"
-	sed -n 's/^    \(\(not \)\{0,1\}ok .*\)/\1/p; s/^    \(# .*\)/\1/p' $results
+	awk '/^    1\.\.[0-9]+$/ { sub(/^ */, ""); print; body = 1; next }
+		body && /^    (not )?ok / { sub(/^ */, ""); print; next }
+		body && /^    / { sub(/^ *(# )?/, "# "); print }' $results
+	planned=$(sed -n 's/^    1\.\.\([0-9]*\)$/\1/p' $results)
+	reported=$(grep -c '^    \(not \)\{0,1\}ok ' $results)
+	[ -n "$planned" ] && [ "$reported" -eq "$planned" ] ||
+		{ echo "# $reported results for ${planned:-no} planned cases"; return 1; }
 	grep -q '^ok ' $results
 }
 
@@ -91,7 +98,7 @@ test_fault_injection_in_every_echo_call() {
 test_model_fuzz_long() {
 	insmod echo.ko capacity=10000
 	for seed in 101 102; do
-		echo-fuzz -t 50 -T 30 /dev/echo $seed 100000000 ||
+		echo-fuzz -c 10000 -t 50 -T 30 /dev/echo $seed 100000000 ||
 			fail "echo-fuzz seed $seed"
 	done
 }
@@ -106,13 +113,14 @@ test_stress_torture_for_30s() {
 
 # Load and unload while other processes keep opening the device and
 # reading the module's files: opens race with registration and removal.
+# The race must have happened: at least one unload found a file open.
 test_stress_load_unload_while_opening() {
 	for m in echo locking_demo; do
 		(while :; do cat /dev/echo /sys/kernel/debug/locking_demo/* \
 			/sys/class/misc/echo/length >/dev/null 2>&1 || :; done) &
 		opener=$!
 		loads=0 busy=0
-		while [ $loads -lt 50 ]; do
+		while [ $loads -lt 50 ] || { [ $busy -eq 0 ] && [ $loads -lt 500 ]; }; do
 			insmod "$m.ko" || fail "$m: load $loads failed"
 			# An opener may hold the device: rmmod then waits for it.
 			until rmmod "$m" 2>/dev/null; do busy=$((busy + 1)); done
@@ -121,6 +129,7 @@ test_stress_load_unload_while_opening() {
 		kill $opener
 		wait $opener 2>/dev/null || : # killed: a non-zero status
 		echo "$m: $loads loads and unloads under concurrent opens ($busy unloads refused while open)"
+		[ $busy -gt 0 ] || fail "$m: no unload met an open file"
 		assert_gone "$m" /dev/echo
 	done
 }

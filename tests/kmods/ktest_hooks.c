@@ -14,7 +14,8 @@
  *	then fails with -EBUSY, as when the dynamic minors run out.
  *
  * "hits" counts the hooked calls that have started spinning, so that a
- * test can act while the window is open.
+ * test can act while the window is open, and "ends" those that have
+ * stopped, so that it can show that it acted in time.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,6 +46,10 @@ static atomic_t hits = ATOMIC_INIT(0);
 module_param_named(hits, hits.counter, int, 0444);
 MODULE_PARM_DESC(hits, "Hooked calls so far");
 
+static atomic_t ends = ATOMIC_INIT(0);
+module_param_named(ends, ends.counter, int, 0444);
+MODULE_PARM_DESC(ends, "Hooked calls that have stopped spinning");
+
 static atomic_t calls = ATOMIC_INIT(0); /* of the hooked task */
 static struct miscdevice *prev_misc; /* registered by the call before */
 
@@ -58,6 +63,7 @@ static void hold_window(void)
 {
 	atomic_inc(&hits);
 	mdelay(delay_ms);
+	atomic_inc(&ends);
 }
 
 static int pollwait_pre(struct kprobe *p, struct pt_regs *regs)

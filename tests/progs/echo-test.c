@@ -361,6 +361,8 @@ static void poll_during(struct __test_metadata *_metadata, int fd, short events,
 	}
 	ASSERT_EQ(1, poll(&pfd, 1, WAIT_TIMEOUT_MS));
 	waited = now_ms() - start;
+	TH_LOG("timing: a woken poll: %ld of at most %d ms", waited,
+	       WAIT_PROMPT_MS);
 	ASSERT_EQ(events, pfd.revents);
 	ASSERT_LT(waited, WAIT_PROMPT_MS)
 	TH_LOG("the poll ended after %ld ms, not woken", waited);
@@ -404,6 +406,25 @@ TEST_F(echo, poll_wakes_appenders_when_room_appears)
 		  poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, 0))
 	TH_LOG("a full device has no room for an appender");
 	poll_during(_metadata, fd, POLLOUT, O_WRONLY, clear);
+	close(fd);
+}
+
+static int truncate_by_opening(int fd)
+{
+	int truncating = open(device(), O_WRONLY | O_TRUNC);
+
+	return truncating < 0 || close(truncating);
+}
+
+/* An O_TRUNC open, the shell's ">", empties the device: room appears. */
+TEST_F(echo, poll_wakes_appenders_when_an_open_truncates)
+{
+	int fd = open(device(), O_WRONLY | O_APPEND);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(self->fd, ECHO_IOC_SET_LENGTH,
+			   &(__u64){ self->capacity }));
+	poll_during(_metadata, fd, POLLOUT, O_RDONLY, truncate_by_opening);
 	close(fd);
 }
 
@@ -822,7 +843,9 @@ TEST_F_TIMEOUT(echo, a_reader_held_in_a_page_fault_stalls_nobody, 120)
 			nr_stuck++;
 		if (ret)
 			failures++;
-		TH_LOG("%s: %s in %ld ms", ops[i].name, outcomes[ret], took);
+		TH_LOG("%s: %s", ops[i].name, outcomes[ret]);
+		TH_LOG("timing: %s beside a stalled reader: %ld of at most %d ms",
+		       ops[i].name, took, LIVENESS_MS);
 	}
 	EXPECT_FALSE(stalled.done)
 	TH_LOG("the reader was released before the end of the checks");
@@ -837,6 +860,26 @@ TEST_F_TIMEOUT(echo, a_reader_held_in_a_page_fault_stalls_nobody, 120)
 	ASSERT_EQ(0, failures);
 }
 
+/* The writes that a writer has begun and ended, shared with the test. */
+struct write_counts {
+	unsigned long begun, ended;
+};
+
+/* Ended first: a write counted as ended is counted as begun. */
+static void load_counts(const struct write_counts *counts,
+			struct write_counts *now)
+{
+	now->ended = __atomic_load_n(&counts->ended, __ATOMIC_SEQ_CST);
+	now->begun = __atomic_load_n(&counts->begun, __ATOMIC_SEQ_CST);
+}
+
+/* Whether a write was in flight, or began, between before and after. */
+static bool overlapped(const struct write_counts *before,
+		       const struct write_counts *after)
+{
+	return before->begun > before->ended || after->begun > before->begun;
+}
+
 /*
  * Each read is one snapshot, even of all 16 MiB while 16 MiB writes land
  * back to back; a signal ends a long read early with a prefix of it.
@@ -845,11 +888,15 @@ TEST_F_TIMEOUT(echo, large_reads_are_snapshots_and_interruptible, 120)
 {
 	size_t size = self->capacity;
 	char *buf = malloc(size);
-	int short_reads = 0, whole = 0, torn = 0, i;
+	int short_reads = 0, whole = 0, torn = 0, raced = 0, i;
+	struct write_counts *counts, before, after;
 	pid_t writer;
 	ssize_t n;
 
 	ASSERT_TRUE(!!buf);
+	counts = mmap(NULL, sizeof(*counts), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(counts != MAP_FAILED);
 	memset(buf, 'A', size);
 	ASSERT_EQ((ssize_t)size, pwrite(self->fd, buf, size, 0));
 
@@ -858,13 +905,18 @@ TEST_F_TIMEOUT(echo, large_reads_are_snapshots_and_interruptible, 120)
 	if (writer == 0) {
 		for (i = 0;; i++) {
 			memset(buf, 'A' + i % 26, size);
+			__atomic_add_fetch(&counts->begun, 1, __ATOMIC_SEQ_CST);
 			if (pwrite(self->fd, buf, size, 0) != (ssize_t)size)
 				_exit(1);
+			__atomic_add_fetch(&counts->ended, 1, __ATOMIC_SEQ_CST);
 		}
 	}
 
 	for (i = 0; i < 4; i++) {
+		load_counts(counts, &before);
 		n = pread(self->fd, buf, size, 0);
+		load_counts(counts, &after);
+		raced += overlapped(&before, &after);
 		if (n == (ssize_t)size && is_record(buf, size))
 			whole++;
 		else
@@ -882,11 +934,13 @@ TEST_F_TIMEOUT(echo, large_reads_are_snapshots_and_interruptible, 120)
 	stop_interrupt_timer();
 	kill(writer, SIGKILL);
 	waitpid(writer, NULL, 0);
-	TH_LOG("%d whole reads, %d cut short by a signal, %d torn or failed",
-	       whole, short_reads, torn);
+	TH_LOG("%d whole reads (%d during a write), %d cut short by a signal, %d torn or failed",
+	       whole, raced, short_reads, torn);
 	ASSERT_EQ(0, torn);
 	ASSERT_EQ(4, whole);
+	ASSERT_LT(0, raced) TH_LOG("no whole read overlapped a write");
 	ASSERT_LT(0, short_reads);
+	munmap(counts, sizeof(*counts));
 	free(buf);
 }
 
