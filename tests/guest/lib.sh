@@ -3,7 +3,7 @@
 # non-zero (skip exits 4); what it prints becomes the diagnostics of its
 # result line.
 
-MODULES="hello alloc_demo echo locking_demo interop_demo"
+MODULES="hello alloc_demo echo_simple echo locking_demo interop_demo"
 
 fail() {
 	echo "FAIL: $*"

@@ -78,6 +78,8 @@ test_fault_injection_in_every_module_init() {
 	fault-sweep -m 3 load locking_demo.ko locking_demo "" \
 		?/sys/kernel/debug/locking_demo || fail "locking_demo"
 	fault-sweep load interop_demo.ko interop_demo "" || fail "interop_demo"
+	fault-sweep load echo_simple.ko echo_simple "" /dev/echo_simple \
+		/sys/class/misc/echo_simple || fail "echo_simple"
 	assert_only_allocation_failures_logged
 	assert_no_leaks
 }
