@@ -6,6 +6,11 @@
 #   <!-- session: NAME -->       the fenced block that follows is a shell
 #       session of make demo: "# COMMAND" lines, each followed by what it
 #       printed.
+#   <!-- terms: ID... -->        before a snippet marker: every kernel API
+#       name of the snippet (a call, a struct, a CAPITAL macro, a __word)
+#       that the snippet does not define must be one of ID... (explained
+#       in earlier sections) or appear in `code` in the text of its section
+#       before it; each other one drifts as "term FILE NAME".
 # mode=sessions: print what the guest's demo runs, "session NAME" and
 #   "run COMMAND" lines, in order: the lesson's commands are the demo's.
 # mode=render: print the lesson with each snippet block made from the
@@ -34,6 +39,70 @@ function extract(path, name, text, line, found, def) {
 	if (!found)
 		print "lesson.md: no " (name == "" ? "file" : name " in") " " path > "/dev/stderr"
 	return text
+}
+
+# The names of the kernel's API that code uses and does not define, one
+# per line: calls, structs, CAPITAL macros and __words, outside comments
+# and strings. Names defined at the top level (static, #define) are the
+# code's own.
+function api_names(code, lines, n, i, line, id, pre, rest, defined, seen,
+		   out, comment, w, prev, type) {
+	n = split(code, lines, "\n")
+	for (i = 1; i <= n; i++) {
+		line = lines[i]
+		if (line ~ /^#define /) {
+			split(line, w, /[ (]/)
+			defined[w[2]] = 1
+		} else if (line ~ /^static / && match(line, /[A-Za-z_][A-Za-z0-9_]*[ ]*(\(|\[| =|;)/)) {
+			id = substr(line, RSTART, RLENGTH)
+			sub(/[ ]*(\(|\[| =|;)$/, "", id)
+			if (id ~ /^[A-Z][A-Z0-9_]+$/ && match(line, /\([A-Za-z_][A-Za-z0-9_]*\)/))
+				id = substr(line, RSTART + 1, RLENGTH - 2)
+			defined[id] = 1
+		}
+	}
+	for (i = 1; i <= n; i++) {
+		line = lines[i]
+		if (comment) {
+			if (!sub(/.*\*\//, "", line))
+				continue
+			comment = 0
+		}
+		gsub(/\/\*([^*]|\*[^\/])*\*\//, "", line)
+		if (sub(/\/\*.*/, "", line))
+			comment = 1
+		sub(/\/\/.*/, "", line)
+		gsub(/"([^"\\]|\\.)*"/, "\"\"", line)
+		while (match(line, /[A-Za-z_][A-Za-z0-9_]*/)) {
+			id = substr(line, RSTART, RLENGTH)
+			pre = substr(line, 1, RSTART - 1)
+			rest = substr(line, RSTART + RLENGTH)
+			line = rest
+			type = prev == "struct" && pre ~ /^[ ]+$/
+			prev = id
+			if (id in defined || id in seen ||
+			    id ~ /^(if|for|while|return|sizeof|switch|struct)$/)
+				continue
+			if (rest ~ /^[ ]*\(/ || type ||
+			    id ~ /^[A-Z][A-Z0-9_]+$/ || id ~ /^__/) {
+				seen[id] = 1
+				out = out id "\n"
+			}
+		}
+	}
+	return out
+}
+
+# The names in `code` spans of text, as keys of names.
+function ticked_names(text, names, span, w, n, i) {
+	while (match(text, /`[^`]+`/)) {
+		span = substr(text, RSTART + 1, RLENGTH - 2)
+		text = substr(text, RSTART + RLENGTH)
+		n = split(span, w, /[^A-Za-z0-9_]+/)
+		for (i = 1; i <= n; i++)
+			if (w[i] != "")
+				names[w[i]] = 1
+	}
 }
 
 # The demo's output of each session, by name.
@@ -77,6 +146,19 @@ function normalize(text, lines, n, i, cmd, out) {
 	return out
 }
 
+# Each API name of code neither in terms nor explained before, in the text
+# of the section so far, drifts.
+function check_terms(code, known, names, n, i, w) {
+	split(terms, w, " ")
+	for (i in w)
+		known[w[i]] = 1
+	ticked_names(section_text, known)
+	n = split(api_names(code), names, "\n")
+	for (i = 1; i < n; i++)
+		if (!(names[i] in known))
+			print "term " file " " names[i] > drift
+}
+
 BEGIN {
 	if (demo != "")
 		read_demo(demo)
@@ -113,6 +195,16 @@ END {
 		print lines[i]
 }
 
+/^## / {
+	section_text = ""
+}
+/^<!-- terms: .* -->$/ {
+	terms = substr($0, 12, length($0) - 15)
+	if (mode == "render")
+		print
+	next
+}
+
 # The marker, then the fence that opens its block.
 /^<!-- (snippet|session): .* -->$/ {
 	n = split(substr($0, 6, length($0) - 9), words, " ")
@@ -138,6 +230,9 @@ in_block && /^```$/ {
 	if (kind == "snippet") {
 		made = mode == "render" ? extract(root "/" file, name) : shown
 		same = made == shown
+		if (terms != "" && drift != "")
+			check_terms(made)
+		terms = ""
 	} else {
 		if (mode == "sessions") {
 			print "session " file
@@ -163,5 +258,6 @@ in_block {
 	next
 }
 mode == "render" {
+	section_text = section_text $0 "\n"
 	print
 }

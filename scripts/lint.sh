@@ -93,7 +93,8 @@ lint_suite() {
 
 # lesson_drift DOC ROOT [DEMO]: the blocks of the lesson DOC that differ
 # from the source under ROOT (and from DEMO, the output of make demo's
-# guest), one "snippet FILE [NAME]" or "session NAME" line each.
+# guest), one "snippet FILE [NAME]", "session NAME" or "term FILE NAME"
+# line each.
 lesson_drift() {
 	local drift
 	drift=$(mktemp)
@@ -103,8 +104,10 @@ lesson_drift() {
 	rm -f "$drift"
 }
 
-# The lesson's snippets are the source, byte for byte; and a snippet whose
-# source changed is caught (hello.c, changed in a copy).
+# The lesson's snippets are the source, byte for byte, and the kernel API
+# of echo_simple's snippet is explained before it (lesson.awk's terms);
+# a snippet whose source changed is caught (hello.c, changed in a copy),
+# and so is a term left unexplained (min_t, in a copy of the lesson).
 lint_lesson() {
 	local copy drift
 	lesson_drift "$ROOT/docs/lesson.md" "$ROOT" | sed 's/$/ differs from the source: scripts\/lesson-update.sh/'
@@ -116,4 +119,11 @@ lint_lesson() {
 	rm -rf "$copy"
 	[ "$drift" = "snippet modules/hello.c" ] ||
 		echo "a change to modules/hello.c in a copy went unnoticed (drift: '$drift')"
+	# A term of echo_simple.c no longer explained before it is caught.
+	copy=$(mktemp)
+	sed 's/`min_t()`/min_t()/g' "$ROOT/docs/lesson.md" >"$copy"
+	drift=$(lesson_drift "$copy" "$ROOT")
+	rm -f "$copy"
+	[ "$drift" = "term modules/echo_simple.c min_t" ] ||
+		echo "an unexplained min_t went unnoticed (drift: '$drift')"
 }
