@@ -13,7 +13,7 @@
 #   make check-mutants  plant each bug of tests/mutants/ and expect the
 #                    suite to fail (MUTANTS_SET=ci: the cheap ones)
 #   make bench       time echo against /dev/zero, /dev/null, tmpfs and a
-#                    pipe on each kernel, with fio too: docs/bench.md
+#                    pipe on each kernel, with fio too: docs/bench/bench.md
 #                    (BENCH_SHORT=1: a quick run that only shows it works)
 #   make check-install  make install and uninstall, DKMS on each kernel, the
 #                    .deb, and a Debian 13 host, each proven in a booted kernel

@@ -2,11 +2,11 @@
 # make bench: for each kernel, build the modules and echo-bench, boot the
 # kernel under QEMU with fio in the guest, run tests/guest/bench.sh, and
 # write what echo costs against its baselines, measured in the same boot,
-# to docs/bench.md (tables, and the issue's goals met or not), docs/bench.png
-# (a chart) and docs/bench.raw (the guests' output, to rebuild them).
+# to docs/bench/bench.md (tables, and the goals met or not), docs/bench/bench.png
+# (a chart) and docs/bench/bench.raw (the guests' output, to rebuild them).
 #   KERNEL="6.1 7.2"   the kernels to run (default: all known)
 #   BENCH_SHORT=1      a quick run that only shows that the bench works (CI):
-#                      its report goes to the build directory, not docs/
+#                      its report goes to the build directory, not docs/bench/
 #   BENCH_OUTPUT=DIR   where the report goes instead
 #   BENCH_NAME=bench   the report's file names, NAME.md, NAME.png, NAME.raw
 #   BENCH_REPORT=RAW   no run: rebuild the report from an earlier NAME.raw
@@ -26,7 +26,7 @@ if [ "$short" = 1 ]; then
 	output=${BENCH_OUTPUT:-$BUILD_ROOT/bench}
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 else
-	output=${BENCH_OUTPUT:-$ROOT/docs}
+	output=${BENCH_OUTPUT:-$ROOT/docs/bench}
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1200}
 fi
 name=${BENCH_NAME:-bench}
