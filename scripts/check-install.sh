@@ -207,7 +207,7 @@ on_host() {
 
 # no_kernel_on ROOT: nothing in ROOT's /boot, no kernel package.
 no_kernel_on() {
-	ls -A "$1/boot" | grep . && return 1
+	[ -z "$(ls -A "$1/boot")" ] || { ls -A "$1/boot"; return 1; }
 	! chroot "$1" dpkg-query -W -f='${Package} ${Status}\n' 'linux-image*' \
 		'linux-headers*' 2>/dev/null | grep 'ok installed'
 }

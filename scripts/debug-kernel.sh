@@ -4,6 +4,8 @@
 # by source version and config. It also trusts a test signing key, made with
 # it and kept with it (never committed), for the module signing test, and
 # has the debug info and gdb scripts that `make gdb` uses.
+# The scripts that source this use its variables:
+# shellcheck disable=SC2034
 # debug_kernel sets KVER, KERNEL_IMAGE, KDIR, MODULES_DIR and BUILD_CHROOT;
 # DEBUG_SIGNING_KEY and DEBUG_SIGNING_CERT are the test key, in the chroot.
 # Run on its own (make debug-kernel), it builds the kernel now.

@@ -35,8 +35,8 @@ gdb_port() {
 
 # gdb_wait_port PORT PID: wait until QEMU (PID) listens on PORT.
 gdb_wait_port() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.2
@@ -85,6 +85,7 @@ gdb_command() {
 # guest writes "hi" to /dev/echo, prints the count, 3, and detaches; the
 # guest then finishes its session.
 gdb_suite() {
+	# shellcheck disable=SC2154 # failed: lib.sh's count, in the caller
 	local number=$1 failed_before=$failed out port log start elapsed
 	local timeout=600
 	out=$BUILD_ROOT/$KVER-gdb

@@ -1,5 +1,7 @@
 # Shared by the harness scripts: paths, dependencies, kernels, builds.
 # shellcheck shell=bash
+# The scripts that source this use its variables:
+# shellcheck disable=SC2034
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +22,7 @@ GUEST_PACKAGES="busybox-static"
 PROGS_PACKAGES="gcc libc6-dev gcc-multilib liburing-dev linux-source"
 # make lint. Coccinelle runs two of the kernel's scripts in OCaml and some
 # in Python, which it loads from libpython3.x.so (in the -dev package).
-LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc"
+LINT_PACKAGES="sparse coccinelle ocaml-nox libpython3-dev clang-format gcc shellcheck"
 # make prove.
 PROVE_PACKAGES="frama-c-base why3 z3 cvc4"
 # herd7's build, for make prove's litmus tests, where herd7 is not on PATH

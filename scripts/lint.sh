@@ -1,6 +1,7 @@
 # Static analysis of every C file in the tree, as KTAP: checkpatch --strict,
 # sparse, coccicheck, the kernel's .clang-format, MODULE_PARM_DESC for
-# every parameter, and docs/lesson.md's snippets against the source. The
+# every parameter, docs/lesson.md's snippets against the source; and of
+# every shell script, with shellcheck (warnings and errors). The
 # tools run in the toolchain chroot (kernels.sh), so that every host gets
 # the same verdicts: its linux-source (checkpatch, Coccinelle scripts,
 # .clang-format), headers, sparse and clang-format.
@@ -10,6 +11,12 @@
 tree_c_files() {
 	(cd "$ROOT" && { git ls-files '*.c' '*.h' 2>/dev/null ||
 		find modules tests include -name '*.[ch]' ! -name '*.mod.c'; })
+}
+
+# The shell scripts of the tree: the host's (bash) and the guest's (busybox
+# sh, under tests/guest/).
+tree_shell_files() {
+	(cd "$ROOT" && git ls-files '*.sh' .ci/run tests/guest/init 2>/dev/null)
 }
 
 # lint_in_chroot SCRIPT: run a shell script in the toolchain chroot, in the
@@ -49,6 +56,18 @@ lint_clang_format() {
 	done" | grep -E 'warning:|ERROR:' || true
 }
 
+# Sourced files are followed from each script's own directory; the ones
+# named at run time (a resolved kernel's variables) are not.
+lint_shellcheck() {
+	local host guest
+	host=$(tree_shell_files | grep -v '^tests/guest/' | tr '\n' ' ')
+	guest=$(tree_shell_files | grep '^tests/guest/' | tr '\n' ' ')
+	lint_in_chroot "shellcheck -f gcc -x -P SCRIPTDIR --severity=warning \
+		-e SC1090,SC1091 $host && shellcheck -f gcc -x -P SCRIPTDIR \
+		--severity=warning -e SC1090,SC1091 -s sh $guest" |
+		grep -E ': (warning|error):|ERROR:' || true
+}
+
 lint_parm_desc() {
 	local f name
 	for f in $(tree_c_files); do
@@ -61,6 +80,7 @@ lint_parm_desc() {
 
 # lint_suite NUMBER: the lint subtest at top level.
 lint_suite() {
+	# shellcheck disable=SC2154 # failed: lib.sh's count, in the caller
 	local number=$1 failed_before=$failed i=0 check problems f
 	LINT_CHROOT=$(toolchain_chroot)
 	# shellcheck disable=SC2086
@@ -71,14 +91,14 @@ lint_suite() {
 	# A copy of the C files, in the chroot.
 	LINT_TREE=$(chroot_work_dir lint "$BUILD_ROOT")
 	rm -rf "${LINT_CHROOT:?}$LINT_TREE"
-	for f in $(tree_c_files) modules/Kbuild; do
+	for f in $(tree_c_files) $(tree_shell_files) modules/Kbuild; do
 		mkdir -p "$LINT_CHROOT$LINT_TREE/$(dirname "$f")"
 		cp "$ROOT/$f" "$LINT_CHROOT$LINT_TREE/$f"
 	done
 	echo "    KTAP version 1"
 	echo "    # Subtest: lint"
-	echo "    1..6"
-	for check in checkpatch sparse coccicheck clang_format parm_desc lesson; do
+	echo "    1..7"
+	for check in checkpatch sparse coccicheck clang_format parm_desc lesson shellcheck; do
 		i=$((i + 1))
 		problems=$("lint_$check")
 		if [ -z "$problems" ]; then

@@ -7,6 +7,7 @@ insmod echo.ko mode=0666
 # trinity gets a node of its own to play with (it may replace /dev/echo).
 node() {
 	rm -rf "$1"
+	# shellcheck disable=SC2046 # "MAJOR:MINOR" split into two arguments
 	mknod -m 0666 "$1" c $(tr ':' ' ' </sys/class/misc/echo/dev)
 }
 mkdir -p /tmp/victims

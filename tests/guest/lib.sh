@@ -1,4 +1,8 @@
 # Helpers for the guest test cases (busybox sh).
+# shellcheck shell=sh
+# The cases that source this use its variables (MODULES, OUT), and
+# busybox's sh has RANDOM:
+# shellcheck disable=SC2034,SC3028
 # A case is a shell function test_NAME in a t_*.sh file. It fails by exiting
 # non-zero (skip exits 4); what it prints becomes the diagnostics of its
 # result line.
