@@ -39,7 +39,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 MODULES_SRC := $(CURDIR)/modules
 # The modules that install, DKMS and the package ship; echo_buffer_kunit
 # builds only where the kernel has KUnit.
-MODULES := hello alloc_demo echo_simple echo locking_demo interop_demo echo_buffer_kunit
+MODULES := $(shell sed -n 's/^obj-.* += \([a-z_]*\)\.o$$/\1/p' modules/Kbuild)
 # The release that KDIR builds for (`make kernelrelease` is wrong in
 # Debian's headers).
 KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h")

@@ -25,7 +25,7 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
 WORK=$BUILD_ROOT/install
 # The modules that install (not the KUnit one: Debian has no KUnit).
-INSTALLED_MODULES="hello alloc_demo echo_simple echo locking_demo interop_demo"
+INSTALLED_MODULES=$(installed_modules | tr '\n' ' ')
 
 # check NUMBER NAME CMD...: a leaf result from a command; its output
 # becomes the diagnostics if it fails.

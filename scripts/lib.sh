@@ -10,6 +10,12 @@ BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 # Slow, reusable downloads and builds live outside the repo.
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lesson4-c}
 
+# installed_modules: the modules that install, in order: modules/Kbuild's
+# obj-m lines, the one list of them (the guest gets it as /tests/modules).
+installed_modules() {
+	sed -n 's/^obj-m += \([a-z_]*\)\.o$/\1/p' "$ROOT/modules/Kbuild"
+}
+
 # What the host needs: QEMU, and debootstrap for the chroots that every
 # compiler, header and kernel comes from (kernels.sh). It gets no kernel.
 HOST_PACKAGES="qemu-system-x86 debootstrap cpio gzip"

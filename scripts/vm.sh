@@ -24,6 +24,7 @@ make_initramfs() {
 	printf '%s\n' root:x:0: user:x:1000: nogroup:x:65534: >"$root/etc/group"
 	cp "$ROOT"/tests/guest/*.sh "$ROOT"/tests/guest/*.awk \
 		"$ROOT/tests/guest/skips" "$root/tests/"
+	installed_modules >"$root/tests/modules"
 	cp "$ROOT/tests/guest/init" "$root/init"
 	# The demo's commands are the lesson's.
 	awk -v mode=sessions -f "$ROOT/scripts/lesson.awk" "$ROOT/docs/lesson.md" \

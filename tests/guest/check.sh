@@ -10,7 +10,8 @@
 . /tests/lib.sh
 
 CASE_TIMEOUT=180
-SUITES="hello alloc_demo echo_simple echo locking_demo interop_demo all"
+# A t_NAME.sh per module, and what every module must do.
+SUITES="$MODULES all"
 # The sanitizer kernel adds KUnit, fault injection and kmemleak, and is
 # slower: the fault sweeps of every module's load take minutes.
 if grep -q 'ktest.debug=1' /proc/cmdline; then
