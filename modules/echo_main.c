@@ -1,27 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * echo - the lesson's echo device: misc character devices (/dev/echo, and
- * /dev/echo1... with devices=N) that each hold one buffer shared by every
- * opener, like a small in-memory file.
- *
- * - read and write work at the file position and advance it; O_APPEND
- *   writes at the end; llseek supports SEEK_SET, SEEK_CUR and SEEK_END.
- *   Threads that share a descriptor never read the same bytes twice
- *   (FMODE_ATOMIC_POS, as for a regular file).
- * - A write that would cross the capacity stores what fits and returns that
- *   short count; a write at or past the capacity fails with -ENOSPC. Data is
- *   never dropped silently.
- * - open with O_TRUNC (the shell's ">") empties the buffer. O_DIRECT is
- *   refused with -EINVAL before anything changes.
- * - A write lands whole or not at all, and a read returns one snapshot: all
- *   of a write or none of it. Readers run in parallel.
- * - No lock is held across a copy to or from userspace (echo_buffer.c), so
- *   a reader stalled in a page fault stalls nobody else; ->open runs under
- *   the kernel-wide misc_mtx and waits only for bounded kernel work.
- * - sendfile and splice work; io_uring runs reads and writes inline
- *   (FMODE_NOWAIT): with IOCB_NOWAIT nothing sleeps for memory.
- * - The ioctls are in include/uapi/lesson4/echo.h, the sysfs attributes
- *   in /sys/class/misc/echo*.
+ * echo - the lesson's echo device grown into a real one: misc character
+ * devices (/dev/echo, and /dev/echo1... with devices=N) that each hold one
+ * buffer shared by every opener, like a small in-memory file. This file
+ * is the device's files, ioctls, sysfs and parameters; the storage, and
+ * why no lock is held across a copy to or from userspace, are in
+ * echo_buffer.c. What a user sees is in docs/echo-device.md.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

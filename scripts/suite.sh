@@ -35,8 +35,8 @@ relay_guest() {
 
 # tcg_text_patch_crash CONSOLE: the kernel died of an int3 trap in its own
 # code (not a module's). Under TCG, the kernel's own text patching (jump
-# labels, static calls) has been seen to do that at a patched site, at boot
-# (7.2) or later (6.12.118, in crng_make_state): QEMU's race, not ours.
+# labels, static calls) can do that at a patched site, at boot or later:
+# QEMU's race, not ours.
 # Not while ktest_hooks is loaded: its kprobes are int3 traps in the
 # kernel's own code, and a fault of theirs is ours.
 tcg_text_patch_crash() {
