@@ -87,15 +87,15 @@ use_kernel() {
 	fi
 }
 
-# mutated_modules MUTANT SUITE: the modules it changes: echo for
-# echo_*.c and echo_*.h, else the file's name. The KUnit module compiles
-# echo_buffer.c (and so echo_arith.h) in too; only the sanitizer kernel
-# has KUnit to build it.
+# mutated_modules MUTANT SUITE: the modules it changes: echo for the
+# files of echo.ko (echo_main.c, echo_buffer.c, echo_arith.h), else the
+# file's name. The KUnit module compiles echo_buffer.c (and so
+# echo_arith.h) in too; only the sanitizer kernel has KUnit to build it.
 mutated_modules() {
 	sed -n 's|^file: modules/\([a-z_]*\)\.[ch]$|\1|p' "$1" |
 		awk -v kunit="$([ "$2" = debug ] && echo 1)" '
 			/^echo_(buffer|arith)$/ && kunit { print "echo_buffer_kunit" }
-			{ sub(/^echo_.*/, "echo"); print }' |
+			{ sub(/^echo_(main|buffer|arith)$/, "echo"); print }' |
 		sort -u | sed 's/$/.ko/'
 }
 

@@ -11,6 +11,8 @@ test_echo_simple_seed_session() {
 	echo "Hello from userspace" >/dev/echo_simple
 	assert_eq "Hello from userspace" "$(head -c 4096 /dev/echo_simple)" \
 		"cat /dev/echo_simple"
+	# The shell drops NUL bytes: count what a read returns, too.
+	assert_eq 21 "$(wc -c </dev/echo_simple)" "bytes read back"
 	rmmod echo_simple
 	assert_log "echo_simple: Initializing echo device" \
 		"echo_simple: Device opened" \
