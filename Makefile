@@ -5,8 +5,9 @@
 #   make demo        boot a kernel under QEMU and replay the lesson's sessions
 #   make check-debug the suite, KUnit, fault injection, detector, module
 #                    signing and gdb checks on a sanitizer kernel (built
-#                    once and cached: about 11 min on 2 idle cores)
-#   make lint        checkpatch, sparse, coccicheck, clang-format
+#                    once, and cached)
+#   make lint        checkpatch, sparse, coccicheck, clang-format, shellcheck;
+#                    the lesson's snippets, the docs' links, the module list
 #   make prove       Frama-C proves the echo arithmetic (modules/echo_arith.h)
 #   make gdb         boot the sanitizer kernel with QEMU's gdbstub and a
 #                    shell, and attach gdb with the kernel's lx- helpers
@@ -28,6 +29,9 @@
 #                    into the cache, where it is not on PATH
 #   make fetch       download all that the checks take from Debian, side by
 #                    side, into the cache (CI runs it in the background)
+#   make lesson-update [DEMO=FILE]  rewrite docs/lesson.md's snippets from
+#                    the source, and its sessions from make demo's output
+#   make help        this list
 #   make clean
 
 # The running kernel's build tree; where it has none (as in a container),
@@ -58,7 +62,8 @@ INSTALLED_FILES = $(PREFIX)/include/lesson4/echo.h \
 	$(PREFIX)/share/doc/lesson4-c/examples/modules-load.d-lesson4-c.conf
 
 .PHONY: all modules clean check check-debug check-mutants check-install demo \
-	lint prove gdb bench install uninstall sign dist fetch debug-kernel herd7
+	lint prove gdb bench install uninstall sign dist fetch debug-kernel herd7 \
+	lesson-update help
 
 all: modules
 
@@ -143,7 +148,7 @@ demo:
 	scripts/demo.sh
 
 lint:
-	scripts/run-lint.sh
+	scripts/lint.sh
 
 prove:
 	scripts/prove.sh
@@ -162,3 +167,10 @@ herd7:
 
 bench:
 	scripts/bench.sh
+
+lesson-update:
+	scripts/lesson-update.sh $(DEMO)
+
+# The list at the top of this file.
+help:
+	@sed -n '/^#   make/,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: for each kernel, build the modules and echo-bench, boot the
-# kernel under QEMU with fio in the guest, run tests/guest/bench.sh, and
+# kernel under QEMU with fio in the guest, run tests/guest/time-devices.sh, and
 # write what echo costs against its baselines, measured in the same boot,
 # to docs/bench/bench.md (tables, and the goals met or not), docs/bench/bench.png
 # (a chart) and docs/bench/bench.raw (the guests' output, to rebuild them).
@@ -17,9 +17,7 @@
 # kernel reported a problem; exits non-zero if any failed. io_uring that
 # fails is reported, not counted as a failure. Goals that echo misses are
 # the report's business, not failures.
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 case ${BENCH_SHORT:-0} in 0 | "") short=0 ;; *) short=1 ;; esac
 if [ "$short" = 1 ]; then
@@ -81,7 +79,7 @@ bench_kernel() {
 	mkdir -p "$out"
 	# The last build is reused while none of its sources changed since.
 	if [ -e "$out/.built" ] && [ -z "$(find "$ROOT/modules" "$ROOT/include" \
-		"$ROOT/tests/kmods" "$ROOT/tests/progs" "$ROOT/scripts/lib.sh" \
+		"$ROOT/tests/kmods" "$ROOT/tests/progs" "$ROOT/scripts/lib/kbuild.sh" \
 		-newer "$out/.built" -print -quit)" ]; then
 		note "$kname: reusing the build for $KVER in $out"
 	else
@@ -101,10 +99,10 @@ bench_kernel() {
 		note "$kname: running the bench under QEMU ($accel), up to ${GUEST_TIMEOUT}s (console: $out/console.log)"
 		rc=0
 		KERNEL_CMDLINE="${KERNEL_CMDLINE:-} ktest.short=$short" run_vm \
-			"$KERNEL_IMAGE" "$out/initramfs.gz" bench "$GUEST_TIMEOUT" \
+			"$KERNEL_IMAGE" "$out/initramfs.gz" time-devices "$GUEST_TIMEOUT" \
 			"$out/console.log" >"$out/bench.out" || rc=$?
-		# Under TCG, 7.2 has been seen to crash at boot, in no code of
-		# ours (see suite.sh): boot once more if the guest never ran.
+		# Under TCG, a kernel can crash at boot, in no code of ours
+		# (see lib/suite.sh): boot once more if the guest never ran.
 		grep -q '^info guest ' "$out/bench.out" || [ "$rc" = 124 ] ||
 			[ "$attempt" = 2 ] || { note "$kname: the kernel crashed at boot; booting again"; continue; }
 		break
@@ -164,7 +162,7 @@ report() {
 	local raw=$1 data
 	mkdir -p "$output"
 	data=$(mktemp)
-	awk -v png="$name.png" -v data="$data" -f "$ROOT/scripts/bench-report.awk" \
+	awk -v png="$name.png" -v data="$data" -f "$ROOT/scripts/tools/bench-report.awk" \
 		"$raw" >"$output/$name.md"
 	plot "$data" "$output/$name.png"
 	rm -f "$data"

@@ -7,15 +7,10 @@
 # no bug that must stay clean; then trinity in a boot of
 # its own; then module signing, enforced; then gdb, attached through QEMU's
 # gdbstub, stopping in echo_write_iter (gdb-session.sh).
-# The kernel is built once (about 11 minutes on 2 cores) and cached.
+# The kernel is built once and cached.
 #   GUEST_TIMEOUT=1800   seconds before a guest counts as hung
 #   ACCEL=kvm|tcg        skip the KVM probe
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
-source "$ROOT/scripts/suite.sh"
-source "$ROOT/scripts/debug-kernel.sh"
-source "$ROOT/scripts/gdb-session.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
 

@@ -16,10 +16,7 @@
 #                  the host gets no kernel. The suite chroots are shared.
 #   KERNEL="6.1 7.2"  the kernels for DKMS (default: all known)
 #   HOSTS=0           skip debian13_host
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
-source "$ROOT/scripts/suite.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")

@@ -31,18 +31,13 @@
 # initramfs, through every case of the suite, once per command line that
 # the mutants use; it must survive. It reports the timing cases closest
 # to their bounds ("timing:" lines).
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
-source "$ROOT/scripts/suite.sh"
-source "$ROOT/scripts/debug-kernel.sh"
-source "$ROOT/scripts/litmus.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 MUTANTS_DIR=$ROOT/tests/mutants
 WORK=$BUILD_ROOT/mutants
 
 field() {
-	python3 "$ROOT/scripts/mutate.py" "$1" field "$2"
+	python3 "$ROOT/scripts/tools/mutate.py" "$1" field "$2"
 }
 
 selected_mutants() {
@@ -112,24 +107,16 @@ overlay_initramfs() {
 	rm -rf "$root"
 }
 
-# boot_tree OUT CASES [CMDLINE]: boot OUT's initramfs; the guest's KTAP
-# goes to OUT/guest.log, QEMU's status to OUT/status. Succeeds if the
-# guest planned cases and every one passed. A kernel that dies of TCG's
-# text patching (tcg_text_patch_crash) boots once more.
+# boot_tree OUT CASES [CMDLINE]: boot OUT's initramfs (boot_guest); the
+# guest's KTAP goes to OUT/guest.log, QEMU's status to OUT/status, the
+# tally to OUT/tally. Succeeds if the guest planned cases and every one
+# passed.
 boot_tree() {
-	local out=$1 cases=$2 cmdline=${3:-} rc attempt
-	for attempt in 1 2; do
-		rc=0
-		KERNEL_CMDLINE="$SUITE_CMDLINE $cmdline ktest.stop_on_fail=1${cases:+ ktest.cases=$cases}" \
-			run_vm "$KERNEL_IMAGE" "$out/initramfs.gz" check "$GUEST_TIMEOUT" \
-			"$out/console.log" | relay_guest "$out/tally" >"$out/guest.log" || rc=$?
-		[ $attempt = 1 ] && [ "$rc" != 124 ] && tcg_text_patch_crash "$out/console.log" ||
-			break
-		cp "$out/console.log" "$out/console-tcg-crash.log"
-	done
-	echo "$rc" >"$out/status"
-	read -r planned seen gpass gfail gskip finished <"$out/tally"
-	[ "$rc" = 0 ] && [ "$finished" = 1 ] && [ "$planned" -gt 0 ] &&
+	local out=$1 cases=$2 cmdline=${3:-} planned seen gfail finished
+	KERNEL_CMDLINE=$SUITE_CMDLINE boot_guest "$out/console.log" "$out/guest.log" \
+		"$cmdline ktest.stop_on_fail=1${cases:+ ktest.cases=$cases}"
+	read -r planned seen _ gfail _ finished <"$out/tally"
+	[ "$(cat "$out/status")" = 0 ] && [ "$finished" = 1 ] && [ "$planned" -gt 0 ] &&
 		[ "$seen" -eq "$planned" ] && [ "$gfail" -eq 0 ] &&
 		[ -z "$(console_problems "$out/console.log")" ]
 }
@@ -138,9 +125,9 @@ boot_tree() {
 # its program), else "crash" (a kernel report, or a guest that stopped),
 # "timeout", or nothing: the run passed.
 killer() {
-	local out=$1 case
+	local out=$1 case planned seen finished
 	case=$(sed -n 's/^ *not ok [0-9]* \([a-z0-9_.]*\).*/\1/p' "$out/guest.log" | head -n 1)
-	read -r planned seen gpass gfail gskip finished <"$out/tally"
+	read -r planned seen _ _ _ finished <"$out/tally"
 	if [ -n "$case" ]; then
 		echo "$case"
 	elif [ "$(cat "$out/status")" = 124 ]; then
@@ -189,7 +176,7 @@ try_mutant() {
 	mkdir -p "$out/tree/tests"
 	cp -r "$ROOT/modules" "$ROOT/include" "$out/tree/"
 	cp -r "$ROOT/tests/kmods" "$ROOT/tests/litmus" "$out/tree/tests/"
-	if ! python3 "$ROOT/scripts/mutate.py" "$m" apply "$out/tree" >"$out/apply.log" 2>&1; then
+	if ! python3 "$ROOT/scripts/tools/mutate.py" "$m" apply "$out/tree" >"$out/apply.log" 2>&1; then
 		sed 's/^/# /' "$out/apply.log"
 		verdict=apply
 		return

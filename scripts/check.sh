@@ -7,11 +7,7 @@
 #   LINT=0             skip the static analysis (make lint)
 #   GUEST_TIMEOUT=300  seconds before a guest counts as hung
 #   ACCEL=kvm|tcg      skip the KVM probe
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
-source "$ROOT/scripts/lint.sh"
-source "$ROOT/scripts/suite.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 
@@ -34,7 +30,7 @@ lesson_suite() {
 	mkdir -p "$out"
 	(
 		source "$BUILD_ROOT/resolved-6.1"
-		run_vm "$KERNEL_IMAGE" "$BUILD_ROOT/$KVER/initramfs.gz" demo \
+		run_vm "$KERNEL_IMAGE" "$BUILD_ROOT/$KVER/initramfs.gz" replay-lesson \
 			"$GUEST_TIMEOUT" "$out/console.log"
 	) >"$out/demo.out" 2>&1 || rc=$?
 	echo "    # make demo's sessions on 6.1 (output: $out/demo.out)"
@@ -50,10 +46,10 @@ lesson_suite() {
 		sed 's/^/    # drifted: /; s/$/ (scripts\/lesson-update.sh OUTPUT)/' <<<"$drift"
 		result "not ok" 2 sessions_print_what_the_lesson_shows
 	fi
-	sessions=$(awk -v mode=sessions -f "$ROOT/scripts/lesson.awk" "$ROOT/docs/lesson.md" |
+	sessions=$(awk -v mode=sessions -f "$ROOT/scripts/tools/lesson.awk" "$ROOT/docs/lesson.md" |
 		sed -n 's/^session //p')
 	for session in $sessions; do
-		awk -v mode=perturb -v session="$session" -f "$ROOT/scripts/lesson.awk" \
+		awk -v mode=perturb -v session="$session" -f "$ROOT/scripts/tools/lesson.awk" \
 			"$out/demo.out" >"$out/demo-drifted.out"
 		drift=$(lesson_drift "$ROOT/docs/lesson.md" "$ROOT" "$out/demo-drifted.out")
 		[ "$drift" = "session $session" ] ||

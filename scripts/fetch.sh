@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # make fetch: all that the checks take from Debian, fetched ahead and side
 # by side: each suite's chroot with its kernel and DKMS, the Debian 13 host,
-# the toolchain chroot with every package lib.sh lists, the linters'
+# the toolchain chroot with every package lib/packages.sh lists, the linters'
 # kernel source, and herd7 (built, where it is not on PATH). .ci/run starts
 # it in the background; a check that needs a part meanwhile waits for it
 # (cache_lock), and then finds it done.
 #   KERNEL="6.1 7.2"   the kernels to fetch (default: all known)
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 ensure_deps
 # The toolchain chroot and make check's packages first, alone: make check

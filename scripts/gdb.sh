@@ -7,11 +7,7 @@
 # "insmod echo.ko; echo hi > /dev/echo" above, and gdb stops below.
 # Quitting gdb, or exit in the guest's shell, powers the guest off.
 #   scripts/gdb.sh --test   the batch test of make check-debug, alone
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/vm.sh"
-source "$ROOT/scripts/debug-kernel.sh"
-source "$ROOT/scripts/gdb-session.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 [ "${1:-}" = --test ] || { [ -t 0 ] && [ -t 1 ]; } ||
 	die "make gdb needs a terminal (scripts/gdb.sh --test runs gdb in batch mode)"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Rewrite docs/lesson.md's code from the source (scripts/lesson.awk), and
+# Rewrite docs/lesson.md's code from the source (scripts/tools/lesson.awk), and
 # its sessions from make demo's guest output, if given: after changing a
 # module, or a command of the lesson.
-#   scripts/lesson-update.sh [DEMO_OUTPUT]
-#   scripts/lesson-update.sh <(make demo)
-source "$(dirname "$0")/lib.sh"
+#   make lesson-update [DEMO=DEMO_OUTPUT]
+#   make demo >demo.out; make lesson-update DEMO=demo.out
+source "$(dirname "$0")/lib/init.sh"
 doc=$ROOT/docs/lesson.md
 new=$(mktemp)
-awk -v mode=render -v root="$ROOT" -v demo="${1:-}" -f "$ROOT/scripts/lesson.awk" \
+awk -v mode=render -v root="$ROOT" -v demo="${1:-}" -f "$ROOT/scripts/tools/lesson.awk" \
 	"$doc" >"$new"
 if cmp -s "$doc" "$new"; then
 	echo "docs/lesson.md is up to date"

@@ -7,10 +7,7 @@
 # that changes the arithmetic, which must make the proof fail, then one
 # per litmus test and per twin of it without a barrier.
 #   PROVE_TIMEOUT=10   seconds per goal and prover
-source "$(dirname "$0")/lib.sh"
-source "$ROOT/scripts/kernels.sh"
-source "$ROOT/scripts/herd7.sh"
-source "$ROOT/scripts/litmus.sh"
+source "$(dirname "$0")/lib/init.sh"
 
 PROVE_TIMEOUT=${PROVE_TIMEOUT:-10}
 ARITH=modules/echo_arith.h
@@ -113,7 +110,7 @@ for m in "${mutants[@]}"; do
 	mkdir -p "$tree/modules" "$tree/tests/prove"
 	cp "$ROOT/$ARITH" "$tree/$ARITH"
 	cp "$ROOT/$HARNESS" "$tree/$HARNESS"
-	python3 "$ROOT/scripts/mutate.py" "$m" apply "$tree" >/dev/null
+	python3 "$ROOT/scripts/tools/mutate.py" "$m" apply "$tree" >/dev/null
 	fn=$(changed_function "$m")
 	echo "    # $name changes $fn"
 	prove "$tree" "mutant-$name" -wp-fct "$fn"

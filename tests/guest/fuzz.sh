@@ -2,7 +2,7 @@
 # The guest side of the fuzz boot (make check-debug): trinity with the echo
 # device among its victim files, for a bounded number of system calls, in a
 # boot of its own, because it renames, unlinks and kills at random.
-. /tests/lib.sh
+. /tests/case-helpers.sh
 insmod echo.ko mode=0666
 # trinity gets a node of its own to play with (it may replace /dev/echo).
 node() {

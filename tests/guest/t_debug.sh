@@ -125,7 +125,7 @@ test_stress_load_unload_while_opening() {
 		(while :; do
 			cat /dev/echo /sys/kernel/debug/locking_demo/* \
 				/sys/class/misc/echo/length >/dev/null 2>&1 || :
-			sleep 0.01 2>/dev/null <"$held" || :
+			{ sleep 0.01; } 2>/dev/null <"$held" || :
 		done) &
 		opener=$!
 		loads=0 busy=0

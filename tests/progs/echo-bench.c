@@ -2,7 +2,7 @@
 /*
  * echo-bench [--short] [DEVICE]: time the echo device (default /dev/echo,
  * loaded with capacity=16777216) against baselines measured in the same
- * run, for `make bench` (tests/guest/bench.sh, scripts/bench.sh).
+ * run, for `make bench` (tests/guest/time-devices.sh, scripts/bench.sh).
  *
  * Under QEMU TCG, with other VMs on the host, absolute times mean little:
  * every case is reported as a ratio to a baseline. The repetitions of a case
@@ -34,7 +34,7 @@
 
 #define KIB 1024L
 #define MIB (1024L * 1024)
-#define DEV_SIZE (16 * MIB) /* the capacity that bench.sh loads echo with */
+#define DEV_SIZE (16 * MIB) /* echo's capacity in time-devices.sh */
 #define PAGE 4096L
 #define MAX_REPS 15
 #define MAX_OPS 8

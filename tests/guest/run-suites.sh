@@ -7,7 +7,7 @@
 # suites, ktest.cases=REGEX the cases whose names match, and
 # ktest.stop_on_fail=1 ends the run at the first failure (make
 # check-mutants).
-. /tests/lib.sh
+. /tests/case-helpers.sh
 
 CASE_TIMEOUT=180
 # A t_NAME.sh per module, and what every module must do.
@@ -56,7 +56,7 @@ for suite in $SUITES; do
 	for case in $(cases_of "$suite"); do
 		n=$((n + 1))
 		timeout -s KILL "$CASE_TIMEOUT" \
-			sh -c ". /tests/lib.sh; . /tests/t_$suite.sh; set -e; $case" \
+			sh -c ". /tests/case-helpers.sh; . /tests/t_$suite.sh; set -e; $case" \
 			>/tmp/case.log 2>&1
 		rc=$?
 		# Isolation: no case inherits another's modules, and a module

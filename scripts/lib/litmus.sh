@@ -60,7 +60,7 @@ litmus_twin() {
 # run in one herd7 (herd7.sh), each result read from its Observation line:
 # herd7 prints none, and may exit 0, when the model is incomplete.
 litmus_suite() {
-	# shellcheck disable=SC2154 # failed: lib.sh's count, in the caller
+	# shellcheck disable=SC2154 # failed: ktap.sh's count, in the caller
 	local number=$1 failed_before=$failed work=$BUILD_ROOT/litmus tc ksrc dir
 	local tests=() files=() t tag name want got problems i=1 plan=1
 	herd7_setup || { echo "    # no herd7: every litmus test fails"; HERD7=(false); }

@@ -49,20 +49,22 @@ tcg_text_patch_crash() {
 	[ -n "$rip" ] && [[ ${rip#*RIP: 0010:} != *"["* ]]
 }
 
-# boot_suite NUMBER NAME CONSOLE [CMDLINE]: boot the resolved kernel with
-# the initramfs of $out, run the guest suite (narrowed by CMDLINE, see
-# tests/guest/check.sh), relay its KTAP and print the result line NUMBER.
-# A kernel that crashes or hangs before the suite starts (7.2 has been seen
-# to stop for good under TCG a second into its boot), or that dies of TCG's
-# text patching race, boots once more; only the last boot's results count.
-boot_suite() {
-	local number=$1 name=$2 console=$3 cmdline=${4:-} rc attempt
+# boot_guest CONSOLE KTAP [CMDLINE]: boot the resolved kernel with the
+# initramfs of $out and run the guest suite (narrowed by CMDLINE, see
+# tests/guest/run-suites.sh); its KTAP, relayed, goes to KTAP, its tally to
+# $out/tally, QEMU's status to $out/status. A kernel that crashes or hangs
+# before the suite starts (under TCG, one can stop for good a second into
+# its boot), or that dies of TCG's text patching race, boots once more;
+# only the last boot's results count.
+boot_guest() {
+	local console=$1 ktap=$2 cmdline=${3:-} rc attempt
 	local planned seen gpass gfail gskip finished
 	for attempt in 1 2; do
 		rc=0
 		KERNEL_CMDLINE="${KERNEL_CMDLINE:-} $cmdline" run_vm "$KERNEL_IMAGE" \
-			"$out/initramfs.gz" check "$GUEST_TIMEOUT" "$console" |
-			relay_guest "$out/tally" >"$out/guest.ktap" || rc=$?
+			"$out/initramfs.gz" run-suites "$GUEST_TIMEOUT" "$console" |
+			relay_guest "$out/tally" >"$ktap" || rc=$?
+		echo "$rc" >"$out/status"
 		read -r planned seen gpass gfail gskip finished <"$out/tally"
 		[ $attempt = 1 ] && [ "$finished" != 1 ] &&
 			{ [ "$planned" -eq 0 ] ||
@@ -71,6 +73,16 @@ boot_suite() {
 		echo "    # the kernel $([ "$rc" = 124 ] && echo "hung (timed out after ${GUEST_TIMEOUT}s)" || echo crashed) after $seen of $planned cases (console kept in ${console%.log}-crash.log); booting again:"
 		grep -m 3 -E 'Oops|BUG:|panic|RIP: 0010' "$console" | sed 's/^/    # /'
 	done
+}
+
+# boot_suite NUMBER NAME CONSOLE [CMDLINE]: boot_guest, then print its KTAP,
+# count its results and print the result line NUMBER.
+boot_suite() {
+	local number=$1 name=$2 console=$3 cmdline=${4:-} rc
+	local planned seen gpass gfail gskip finished
+	boot_guest "$console" "$out/guest.ktap" "$cmdline"
+	rc=$(cat "$out/status")
+	read -r planned seen gpass gfail gskip finished <"$out/tally"
 	cat "$out/guest.ktap"
 	passed=$((passed + gpass))
 	failed=$((failed + gfail))

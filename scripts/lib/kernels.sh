@@ -226,3 +226,35 @@ resolve_kernel() {
 resolved_kernel() {
 	(resolve_kernel "$1" && declare -p KVER KERNEL_IMAGE KDIR MODULES_DIR BUILD_CHROOT)
 }
+
+# The toolchain suite's linux-source tarball, in the toolchain chroot, and
+# its package version.
+linux_source_tarball() {
+	local tc=$1 tarball
+	chroot_install "$tc" linux-source
+	tarball=$(cd "$tc" && ls usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	echo "/$tarball $(chroot "$tc" dpkg -S "/$tarball" | cut -d: -f1 |
+		xargs chroot "$tc" dpkg-query -W -f='${Version}')"
+}
+
+# The kernel source with just what the linters, the kselftest harness and
+# the memory model (make prove's litmus tests) need, unpacked once per
+# version in the toolchain chroot; prints its path there.
+kernel_source() (
+	tc=$(toolchain_chroot)
+	read -r tarball version < <(linux_source_tarball "$tc")
+	top=$(basename "$tarball" .tar.xz)
+	dir=/lesson4/linux-source-$version
+	cache_lock "linux-source-$version"
+	if [ ! -e "$tc$dir/.unpacked-lkmm" ]; then
+		echo "# unpacking the linters and kselftest from $tarball" >&2
+		rm -rf "$tc$dir"
+		mkdir -p "$tc$dir"
+		in_chroot "$tc" tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+			"$top/Makefile" "$top/.clang-format" "$top/scripts/*" "$top/include/*" \
+			"$top/arch/x86/*" "$top/tools/testing/selftests/kselftest*.h" "$top/tools/memory-model/*" ||
+			die "cannot unpack $tarball"
+		touch "$tc$dir/.unpacked-lkmm"
+	fi
+	echo "$dir"
+)

@@ -85,7 +85,7 @@ gdb_command() {
 # guest writes "hi" to /dev/echo, prints the count, 3, and detaches; the
 # guest then finishes its session.
 gdb_suite() {
-	# shellcheck disable=SC2154 # failed: lib.sh's count, in the caller
+	# shellcheck disable=SC2154 # failed: ktap.sh's count, in the caller
 	local number=$1 failed_before=$failed out port log start elapsed
 	local timeout=600
 	out=$BUILD_ROOT/$KVER-gdb

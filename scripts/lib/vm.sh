@@ -27,7 +27,7 @@ make_initramfs() {
 	installed_modules >"$root/tests/modules"
 	cp "$ROOT/tests/guest/init" "$root/init"
 	# The demo's commands are the lesson's.
-	awk -v mode=sessions -f "$ROOT/scripts/lesson.awk" "$ROOT/docs/lesson.md" \
+	awk -v mode=sessions -f "$ROOT/scripts/tools/lesson.awk" "$ROOT/docs/lesson.md" \
 		>"$root/tests/lesson-sessions"
 	[ ! -d "$build/modules" ] || cp "$build"/modules/*.ko "$root/root/"
 	[ ! -d "$build/progs" ] || cp "$build"/progs/* "$root/bin/"
