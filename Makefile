@@ -15,7 +15,8 @@
 #                    suite to fail (MUTANTS_SET=ci: the cheap ones)
 #   make bench       time echo against /dev/zero, /dev/null, tmpfs and a
 #                    pipe on each kernel, with fio too: docs/bench/bench.md
-#                    (BENCH_SHORT=1: a quick run that only shows it works)
+#                    (BENCH_SHORT=1: a quick run that only shows it works;
+#                    PROFILE=1: each case's top symbols too, from perf)
 #   make check-install  make install and uninstall, DKMS on each kernel, the
 #                    .deb, and a Debian 13 host, each proven in a booted kernel
 #   make install     the modules (into /lib/modules/KVER/updates), their

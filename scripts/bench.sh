@@ -10,6 +10,8 @@
 #   BENCH_OUTPUT=DIR   where the report goes instead
 #   BENCH_NAME=bench   the report's file names, NAME.md, NAME.png, NAME.raw
 #   BENCH_REPORT=RAW   no run: rebuild the report from an earlier NAME.raw
+#   PROFILE=1          also run each profiled case alone under perf, and
+#                      write the top symbols to NAME-profile.md
 #   GUEST_TIMEOUT=1200 seconds before a guest counts as hung (short: 300)
 #   ACCEL=kvm|tcg      skip the KVM probe
 # Ends with "N passed, N failed", a kernel failing if it could not be built
@@ -28,6 +30,7 @@ else
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1200}
 fi
 name=${BENCH_NAME:-bench}
+case ${PROFILE:-0} in 0 | "") profile= ;; *) profile=1 ;; esac
 SIZES="1 64 4096 65536 1048576"
 
 # The lines that a complete guest run prints, by their leading words.
@@ -63,6 +66,8 @@ check_output() {
 		grep -qE "^$want( |\$)" "$1" || echo "missing: $want"
 	done
 	grep -E '^error:|^fio psync .* error:' "$1" || true
+	[ -z "$profile" ] || [ "$(grep -c '^loop ' "$1")" = 18 ] ||
+		echo "missing: the 18 profiled loops"
 }
 
 # bench_kernel NAME: build for the kernel, boot it, run the bench; append
@@ -92,13 +97,16 @@ bench_kernel() {
 		fi
 		touch "$out/.built"
 	fi
-	GUEST_PROGRAMS=/usr/bin/fio GUEST_PROGRAMS_PACKAGES=fio make_initramfs "$out/initramfs.gz" "$KVER" "$out"
+	GUEST_PROGRAMS=/usr/bin/fio GUEST_PROGRAMS_PACKAGES=fio \
+		GUEST_KERNEL_PROGRAMS=${profile:+/usr/bin/perf} \
+		GUEST_KERNEL_PROGRAMS_PACKAGES=${profile:+linux-perf} \
+		make_initramfs "$out/initramfs.gz" "$KVER" "$out"
 	accel=$(pick_accel "$KERNEL_IMAGE")
 	boot=$SECONDS
 	for attempt in 1 2; do
 		note "$kname: running the bench under QEMU ($accel), up to ${GUEST_TIMEOUT}s (console: $out/console.log)"
 		rc=0
-		KERNEL_CMDLINE="${KERNEL_CMDLINE:-} ktest.short=$short" run_vm \
+		KERNEL_CMDLINE="${KERNEL_CMDLINE:-} ktest.short=$short ktest.profile=${profile:-0}" run_vm \
 			"$KERNEL_IMAGE" "$out/initramfs.gz" time-devices "$GUEST_TIMEOUT" \
 			"$out/console.log" >"$out/bench.out" || rc=$?
 		# Under TCG, a kernel can crash at boot, in no code of ours
@@ -115,7 +123,7 @@ bench_kernel() {
 	{
 		echo "kernel $kname $KVER status=$([ -z "$problems" ] && echo ok || echo failed) accel=$accel seconds=$((SECONDS - start)) vm_seconds=$((SECONDS - boot)) date=$(date -u +%Y-%m-%dT%H:%MZ)"
 		[ -z "$problems" ] || echo "$problems" | head -n 20 | sed 's/^/problem: /'
-		grep -E '^(info|bench|ratio|fio|error)' "$out/bench.out" || true
+		grep -E '^(info|bench|ratio|fio|error|loop|profile)' "$out/bench.out" || true
 	} >>"$raw"
 	grep '^fio io_uring .* error:' "$out/bench.out" | head -n 1 | sed "s/^/# $kname: /" || true
 	note "$kname: $((SECONDS - start))s (output: $out/bench.out)"
@@ -166,6 +174,10 @@ report() {
 		"$raw" >"$output/$name.md"
 	plot "$data" "$output/$name.png"
 	rm -f "$data"
+	if grep -q '^profile ' "$raw"; then
+		awk -f "$ROOT/scripts/tools/profile-report.awk" "$raw" >"$output/$name-profile.md"
+		note "profiles: $output/$name-profile.md"
+	fi
 	[ "$raw" -ef "$output/$name.raw" ] || cp "$raw" "$output/$name.raw"
 	note "report: $output/$name.md, $output/$name.png, $output/$name.raw"
 }

@@ -1,11 +1,25 @@
 # The test VM: a busybox initramfs booted directly by QEMU.
 # shellcheck shell=bash
 
+# copy_program CHROOT PATH ROOT: a program of CHROOT into ROOT's /bin, with
+# its libraries; a link is resolved in the chroot (systemd-udevd ->
+# /bin/udevadm), as the host may lack its target.
+copy_program() {
+	local tc=$1 path=$2 root=$3 lib
+	cp "$tc$(chroot "$tc" readlink -f "$path")" "$root/bin/$(basename "$path")"
+	chroot "$tc" ldd "$path" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$lib"
+	done
+}
+
 # make_initramfs OUT KVER BUILD: busybox, the guest scripts, the modules
 # and the test programs of BUILD (if it has them), the kernel's module
 # indexes, the programs named in GUEST_PROGRAMS (paths in the toolchain
-# chroot, installed there from GUEST_PROGRAMS_PACKAGES), and the tree
-# GUEST_EXTRA_ROOT.
+# chroot, installed there from GUEST_PROGRAMS_PACKAGES) and in
+# GUEST_KERNEL_PROGRAMS (from the kernel's own suite, BUILD_CHROOT, as
+# linux-perf must be; installed from GUEST_KERNEL_PROGRAMS_PACKAGES), and
+# the tree GUEST_EXTRA_ROOT.
 make_initramfs() {
 	local out=$1 kver=$2 build=$3 root applet f tc
 	tc=$(toolchain_chroot)
@@ -31,16 +45,16 @@ make_initramfs() {
 		>"$root/tests/lesson-sessions"
 	[ ! -d "$build/modules" ] || cp "$build"/modules/*.ko "$root/root/"
 	[ ! -d "$build/progs" ] || cp "$build"/progs/* "$root/bin/"
-	# Programs for the guest (stress-ng, trinity), with their libraries;
-	# a link is resolved in the chroot (systemd-udevd -> /bin/udevadm), as
-	# the host may lack its target.
 	for f in ${GUEST_PROGRAMS:-}; do
-		cp "$tc$(chroot "$tc" readlink -f "$f")" "$root/bin/$(basename "$f")"
-		chroot "$tc" ldd "$f" | grep -o '/[^ ]*' | while read -r lib; do
-			mkdir -p "$root$(dirname "$lib")"
-			cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$lib"
-		done
+		copy_program "$tc" "$f" "$root"
 	done
+	if [ -n "${GUEST_KERNEL_PROGRAMS:-}" ]; then
+		# shellcheck disable=SC2086
+		chroot_install "${BUILD_CHROOT:-$tc}" ${GUEST_KERNEL_PROGRAMS_PACKAGES:-}
+		for f in $GUEST_KERNEL_PROGRAMS; do
+			copy_program "${BUILD_CHROOT:-$tc}" "$f" "$root"
+		done
+	fi
 	# A tree laid over the root, as `make install` or DKMS left it.
 	[ -z "${GUEST_EXTRA_ROOT:-}" ] || cp -a "$GUEST_EXTRA_ROOT"/. "$root/"
 	for f in "$MODULES_DIR"/modules.builtin "$MODULES_DIR"/modules.builtin.modinfo \

@@ -5,20 +5,54 @@
 #   bench ... / ratio ... / info ...   from echo-bench (tests/progs/echo-bench.c)
 #   fio ENGINE RW BS TARGET bw_kib=N iops=N
 #   fio ENGINE RW BS TARGET error: WHY
+#   loop ... / profile CASE SIZE TARGET PERCENT SYMBOL   with ktest.profile=1
 # ending with "bench done". ktest.short=1 on the kernel command line: a
-# quick run that only shows that everything works.
+# quick run that only shows that everything works. ktest.profile=1: each
+# case of PROFILE_CASES and its baseline also run alone under perf (Debian's
+# linux-perf of the kernel's suite), which samples the CPU clock: the
+# symbols that take the most of its samples.
 
-short=
+short='' profile=''
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
-	case $arg in ktest.short=1) short=1 ;; esac
+	case $arg in
+	ktest.short=1) short=1 ;;
+	ktest.profile=1) profile=1 ;;
+	esac
 done
+
+PROFILE_CASES="read:1:zero write:1:null read:64:zero write:64:null
+	read:4096:tmpfs write:4096:tmpfs write:65536:tmpfs
+	read:1048576:tmpfs write:1048576:tmpfs"
+
+# profile_case WHAT SIZE TARGET: echo-bench --loop under perf record, and
+# perf report's top symbols, those of at least 1% of the samples.
+profile_case() {
+	ms=1500
+	[ -z "$short" ] || ms=200
+	perf record -q -e cpu-clock -F 2000 -o /tmp/perf.data -- \
+		echo-bench --loop "$1" "$3" "$2" $ms /dev/echo 2>/tmp/perf.err ||
+		{ echo "error: perf record $*: $(head -n 3 /tmp/perf.err | tr '\n' ' ')"; return; }
+	perf report -i /tmp/perf.data --stdio --no-children --sort sym -q \
+		--percent-limit 1 2>/dev/null | head -n 15 |
+		awk -v c="$1 $2 $3" '$1 ~ /%$/ { sub(/%$/, "", $1); $2 = ""; print "profile " c " " $0 }' |
+		tr -s ' '
+	rm -f /tmp/perf.data
+}
 
 echo "info guest kernel=$(uname -r) cpus=$(nproc) short=${short:-0}"
 insmod /root/echo.ko capacity=16777216 mode=0666 ||
 	{ echo "error: insmod echo.ko failed"; exit 1; }
 
 echo-bench ${short:+--short} /dev/echo || echo "error: echo-bench failed (status $?)"
+
+if [ -n "$profile" ]; then
+	for c in $PROFILE_CASES; do
+		what=${c%%:*} base=${c##*:} size=${c#*:}
+		profile_case "$what" "${size%:*}" echo
+		profile_case "$what" "${size%:*}" "$base"
+	done
+fi
 
 # fio: sequential 4 KiB and 64 KiB reads and writes, by read(2)/write(2)
 # (psync) and by io_uring, on echo, on /dev/zero or /dev/null, and on a

@@ -18,6 +18,10 @@
  * "error: ..." and exits 1.
  *   --short (or BENCH_SHORT=1 in the environment): few, short repetitions,
  *   to show that the benchmark works, not to measure.
+ * echo-bench --loop read|write TARGET SIZE MS [DEVICE]: one case alone, for
+ * a profiler: pread or pwrite of SIZE bytes at offset 0 of TARGET (echo,
+ * zero, null or tmpfs), in a loop for MS milliseconds; prints
+ *   loop CASE SIZE TARGET calls=N ns_per_call=N
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -346,6 +350,46 @@ static void bench_per_call(void)
 	close(p[1]);
 }
 
+/* --loop: one case, called for ms milliseconds, with the data there. */
+static void loop_case(const char *what, const char *target, long size,
+		      double ms)
+{
+	struct op op = OP(what, target, PREAD, -1, -1, size, 0);
+	double start = now_ns(), end = start + ms * 1e6, t;
+	long calls = 0;
+	int i;
+
+	if (!strcmp(what, "write"))
+		op.kind = PWRITE;
+	else if (strcmp(what, "read"))
+		die("--loop: no case %s", what);
+	if (size < 1 || size > MIB)
+		die("--loop: size %ld is not 1..%ld", size, MIB);
+	if (!strcmp(target, "echo"))
+		op.fd = open_empty_device();
+	else if (!strcmp(target, "tmpfs"))
+		op.fd = open_or_die(tmp_path, O_RDWR | O_CREAT | O_TRUNC);
+	else if (!strcmp(target, "zero") || !strcmp(target, "null"))
+		op.fd = open_or_die(!strcmp(target, "zero") ? "/dev/zero" :
+							      "/dev/null",
+				    O_RDWR);
+	else
+		die("--loop: no target %s", target);
+	if (!strcmp(target, "echo") || !strcmp(target, "tmpfs"))
+		fill(op.fd, 0, MIB);
+	do {
+		for (i = 0; i < 64; i++)
+			do_op(&op);
+		calls += 64;
+		t = now_ns();
+	} while (t < end);
+	printf("loop %s %ld %s calls=%ld ns_per_call=%.0f\n", what, size,
+	       target, calls, (t - start) / calls);
+	close(op.fd);
+	if (!strcmp(target, "tmpfs"))
+		unlink(tmp_path);
+}
+
 /* Threaded cases: each thread loops on its own descriptor until stopped. */
 struct worker {
 	const char *path;
@@ -589,13 +633,24 @@ int main(int argc, char **argv)
 	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	buf = aligned_alloc(PAGE, MIB);
+	if (!buf)
+		die("out of memory");
+	memset(buf, 0x5a, MIB);
+	if (argc >= 6 && !strcmp(argv[1], "--loop")) {
+		if (argc > 6)
+			dev_path = argv[6];
+		loop_case(argv[2], argv[3], atol(argv[4]), atof(argv[5]));
+		return 0;
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--short"))
 			env = "1";
 		else if (argv[i][0] != '-')
 			dev_path = argv[i];
 		else
-			die("usage: %s [--short] [DEVICE]", argv[0]);
+			die("usage: %s [--short] [DEVICE] | --loop OP TARGET SIZE MS [DEVICE]",
+			    argv[0]);
 	}
 	if (env && strcmp(env, "") && strcmp(env, "0")) {
 		reps = 3;
@@ -606,10 +661,6 @@ int main(int argc, char **argv)
 	base = strrchr(dev_path, '/');
 	snprintf(sysfs_dir, sizeof(sysfs_dir), "/sys/class/misc/%s",
 		 base ? base + 1 : dev_path);
-	buf = aligned_alloc(PAGE, MIB);
-	if (!buf)
-		die("out of memory");
-	memset(buf, 0x5a, MIB);
 	if (sysfs_value("capacity") < DEV_SIZE)
 		die("%s holds %ld bytes, the bench needs %ld", dev_path,
 		    sysfs_value("capacity"), DEV_SIZE);
