@@ -7,7 +7,8 @@
  * (userfaultfd, FUSE, a hung NFS mount), and the device's ->open runs
  * under the kernel-wide misc_mtx: a lock held across such a copy would
  * stall every misc device of the machine. So the lock, a seqlock, only
- * ever covers pointer updates and memcpy of at most two pages:
+ * ever covers pointer updates, memcpy of at most two pages, and copies
+ * from userspace that cannot fault:
  *
  * - Published chunks are never written while a reader copies from them.
  *   A write fills fresh pages from userspace first, with no lock, then
@@ -19,12 +20,14 @@
  *   under the lock, so that writers cannot starve it), and copies out
  *   after. A read of at most ECHO_BOUNCE_SIZE bytes copies into the stack
  *   under the sequence count instead: no reference, no atomic operation.
- * - A small write into a chunk that no reader holds (only the table's own
- *   reference) is stored in place from a stack copy, with no allocation;
- *   lockless readers see the sequence change and retry. Whether a reader
- *   holds it is asked once per lock hold (chunk_held()), and the barriers
- *   that make the answer safe are proved with herd7 (tests/litmus/: each
- *   "litmus:" tag names the test that relies on it).
+ * - A write into chunks that no reader holds (only the table's own
+ *   reference) is stored in place, with no allocation: copied from user
+ *   pages faulted in just before, with page faults disabled, so that
+ *   userspace cannot stall the lock; lockless readers see the sequence
+ *   change and retry. Whether a reader holds a chunk is asked once per
+ *   lock hold (chunk_held()), and the barriers that make the answer safe
+ *   are proved with herd7 (tests/litmus/: each "litmus:" tag names the
+ *   test that relies on it).
  * - An append that the end moved under stores from a kernel copy of its
  *   bytes in its turn, with later appends queued behind it: a stream of
  *   small appends cannot starve a large one.
@@ -37,14 +40,19 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "echo_arith.h"
 #include "echo_buffer.h"
 
-/* Reads and writes up to this size go through the stack. */
+/* Reads up to this size go through the stack. */
 #define ECHO_BOUNCE_SIZE 256
+/* Writes up to this size may be stored in place, in one lock hold. */
+#define ECHO_IN_PLACE_MAX SZ_1M
 /* A read pins up to this many chunks without allocating a list of them. */
 #define ECHO_PINS_ON_STACK 16
 
@@ -345,34 +353,60 @@ static bool chunk_held(struct page *page)
 }
 
 /*
- * Store count bytes (in one chunk) from a stack copy into the chunk
- * itself, if it exists and no reader holds it: the table's reference is
- * then its only one, and readers take theirs under the sequence count.
+ * Store *count bytes straight from userspace into the chunks they land in,
+ * if all of them exist and no reader holds any: the table's reference is
+ * then each one's only one, and readers take theirs under the sequence
+ * count. The copy runs under the lock with page faults disabled, so that
+ * userspace cannot stall it: the user pages are faulted in just before,
+ * and one taken away since cuts the copy short. The bytes before it are
+ * then stored, and *count says how many: a short write, whole as far as
+ * it goes. A buffer that cannot be faulted in, or a copy that stores
+ * nothing, is left to store_copy(), which faults with no lock held.
  */
 static int store_in_place(struct echo_buffer *buf, loff_t pos, bool append,
-			  size_t count, struct iov_iter *from)
+			  size_t *count, struct iov_iter *from)
 {
-	char bounce[ECHO_BOUNCE_SIZE];
+	unsigned long index, last = echo_last_chunk(pos, *count);
+	size_t done = 0, n, copied;
 	struct page *page;
-	int ret = STORE_COPY;
+	int ret = 0;
 
-	if (!copy_from_iter_full(bounce, count, from))
-		return -EFAULT;
+	if (fault_in_iov_iter_readable(from, *count))
+		return STORE_COPY;
 
 	write_seqlock(&buf->lock); /* litmus:write-seq */
-	page = chunk(buf, echo_chunk_index(pos));
 	if (append && pos != buf->len) {
 		ret = STORE_RETRY;
-	} else if (page && !chunk_held(page)) {
-		memcpy(page_address(page) + echo_chunk_offset(pos), bounce,
-		       count);
-		grow(buf, pos, count);
-		ret = 0;
+		goto unlock;
 	}
+	for (index = echo_chunk_index(pos); index <= last; index++) {
+		page = chunk(buf, index);
+		if (!page || chunk_held(page)) {
+			ret = STORE_COPY;
+			goto unlock;
+		}
+	}
+	pagefault_disable();
+	for (; done < *count; done += n) {
+		n = echo_piece(pos + done, *count - done);
+		page = chunk(buf, echo_chunk_index(pos + done));
+		copied = copy_from_iter(page_address(page) +
+						echo_chunk_offset(pos + done),
+					n, from);
+		if (copied != n) {
+			done += copied;
+			break;
+		}
+	}
+	pagefault_enable();
+	if (done) {
+		grow(buf, pos, done);
+		*count = done;
+	} else {
+		ret = STORE_COPY;
+	}
+unlock:
 	write_sequnlock(&buf->lock); /* litmus:write-unseq */
-
-	if (ret)
-		iov_iter_revert(from, count);
 	return ret;
 }
 
@@ -482,8 +516,8 @@ static int try_store(struct echo_buffer *buf, loff_t *pos, bool append,
 	*count = echo_storable(buf->capacity, at, iov_iter_count(from));
 	if (!*count)
 		return 0;
-	if (*count <= ECHO_BOUNCE_SIZE && echo_span_chunks(at, *count) == 1)
-		ret = store_in_place(buf, at, append, *count, from);
+	if (*count <= ECHO_IN_PLACE_MAX)
+		ret = store_in_place(buf, at, append, count, from);
 	if (ret == STORE_COPY)
 		ret = store_copy(buf, at, append, *count, from, gfp);
 	if (!ret)

@@ -68,9 +68,9 @@ static ssize_t store(struct echo_buffer *buf, loff_t pos, bool append,
 }
 
 /* The test is the buffer's only user: no lock needed. */
-static struct page *first_chunk(struct echo_buffer *buf)
+static struct page *test_chunk(struct echo_buffer *buf, unsigned long index)
 {
-	return rcu_dereference_protected(buf->chunks[0], true);
+	return rcu_dereference_protected(buf->chunks[index], true);
 }
 
 static int set_length(struct echo_buffer *buf, loff_t len)
@@ -265,10 +265,27 @@ static void held_chunks_are_replaced_not_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(out, "ab", 2), 0);
 	unpin(held, 2);
 
-	page = first_chunk(buf);
+	page = test_chunk(buf, 0);
 	KUNIT_EXPECT_EQ(test, write_at(buf, 0, "c", 1), 1);
-	KUNIT_EXPECT_PTR_EQ(test, first_chunk(buf), page);
+	KUNIT_EXPECT_PTR_EQ(test, test_chunk(buf, 0), page);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(page), "cb", 2), 0);
+
+	/* A write across chunks goes in place too, in the chunks that exist. */
+	KUNIT_EXPECT_EQ(test, write_at(buf, PAGE_SIZE, "d", 1), 1);
+	held[0] = test_chunk(buf, 1);
+	KUNIT_EXPECT_EQ(test, write_at(buf, PAGE_SIZE - 2, "eeee", 4), 4);
+	KUNIT_EXPECT_PTR_EQ(test, test_chunk(buf, 0), page);
+	KUNIT_EXPECT_PTR_EQ(test, test_chunk(buf, 1), held[0]);
+	KUNIT_EXPECT_EQ(test,
+			memcmp(page_address(page) + PAGE_SIZE - 2, "ee", 2), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[0]), "ee", 2), 0);
+
+	/* A reader holding any one of them sends the whole write to copies. */
+	KUNIT_ASSERT_EQ(test, pin_snapshot(buf, PAGE_SIZE, 1, 1, &held[1]), 1);
+	KUNIT_EXPECT_EQ(test, write_at(buf, PAGE_SIZE - 2, "ffff", 4), 4);
+	KUNIT_EXPECT_PTR_NE(test, test_chunk(buf, 1), held[1]);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(held[1]), "ee", 2), 0);
+	unpin(&held[1], 1);
 	echo_buffer_release(buf);
 }
 
@@ -398,9 +415,9 @@ static void append_in_turn_lands_at_the_end(struct kunit *test)
 #define RACE_JIFFIES (2 * HZ)
 /* A truncation to a tail inside a chunk, and back to the whole buffer. */
 #define RACE_SHORT (2 * PAGE_SIZE + 100)
-/* A record that writes in place, then reads, must see whole. */
-#define RACE_RECORD_AT 100
-#define RACE_RECORD 96
+/* A record, across three chunks, that writes in place and reads see whole. */
+#define RACE_RECORD_AT (PAGE_SIZE - 100)
+#define RACE_RECORD (PAGE_SIZE + 200)
 
 struct race {
 	struct echo_buffer *buf;
@@ -423,14 +440,18 @@ static int truncator(void *arg)
 static int writer_in_place(void *arg)
 {
 	struct race *race = arg;
-	char record[RACE_RECORD];
+	char *record = kmalloc(RACE_RECORD, GFP_KERNEL);
 
 	while (!kthread_should_stop()) {
-		memset(record, 'a' + race->ops % 2, sizeof(record));
-		write_at(race->buf, RACE_RECORD_AT, record, sizeof(record));
-		race->ops++;
+		if (record) {
+			memset(record, 'a' + race->ops % 2, RACE_RECORD);
+			write_at(race->buf, RACE_RECORD_AT, record,
+				 RACE_RECORD);
+			race->ops++;
+		}
 		cond_resched();
 	}
+	kfree(record);
 	return 0;
 }
 
@@ -523,17 +544,21 @@ static bool check_record(struct kunit *test, const u8 *out, ssize_t got,
 }
 
 /*
- * Small writes in place against pinning reads: a write goes in place only
- * into a chunk that no read holds, and the reads see each record whole.
+ * Writes in place, across chunks, against pinning reads: a write goes in
+ * place only into chunks that no read holds, in one lock hold, and the
+ * reads see each record whole.
  */
 static void writes_in_place_race_pinning_reads(struct kunit *test)
 {
 	struct echo_buffer *buf = test_init_buffer(test, CAPACITY);
+	u8 *record = kunit_kmalloc(test, RACE_RECORD, GFP_KERNEL);
 
+	KUNIT_ASSERT_NOT_NULL(test, record);
+	memset(record, 'a', RACE_RECORD);
 	KUNIT_ASSERT_EQ(test, set_length(buf, CAPACITY), 0);
-	KUNIT_ASSERT_EQ(test, write_at(buf, RACE_RECORD_AT, "a", 1), 1);
-	memset(page_address(first_chunk(buf)) + RACE_RECORD_AT, 'a',
-	       RACE_RECORD);
+	KUNIT_ASSERT_EQ(test,
+			write_at(buf, RACE_RECORD_AT, record, RACE_RECORD),
+			RACE_RECORD);
 	race_reads(test, buf, writer_in_place, check_record);
 	echo_buffer_release(buf);
 }
