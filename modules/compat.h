@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/timer.h>
+#include <linux/uio.h>
 
 /* 6.16 renamed from_timer() to timer_container_of(). */
 #ifndef timer_container_of
@@ -22,6 +23,15 @@
  */
 #ifndef HAVE_COPY_SPLICE_READ
 #define copy_splice_read generic_file_splice_read
+#endif
+
+/*
+ * copy_folio_from_iter_atomic() came after 6.1, and later kernels dropped
+ * copy_page_from_iter_atomic(): Kbuild looks for the new one.
+ */
+#ifndef HAVE_COPY_FOLIO_FROM_ITER_ATOMIC
+#define copy_folio_from_iter_atomic(folio, offset, bytes, i) \
+	copy_page_from_iter_atomic(&(folio)->page, offset, bytes, i)
 #endif
 
 #endif /* LESSON4_COMPAT_H */

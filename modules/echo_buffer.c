@@ -46,6 +46,7 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
+#include "compat.h"
 #include "echo_arith.h"
 #include "echo_buffer.h"
 
@@ -296,10 +297,13 @@ static ssize_t read_pinned(struct echo_buffer *buf, loff_t pos,
 		offset = echo_chunk_offset(pos + done);
 		n = echo_piece(pos + done, count - done);
 		/*
-		 * A copy, not copy_page_to_iter(): that would hand the chunk
+		 * copy_page_to_iter() skips the hardened usercopy check, which
+		 * a whole chunk does not need; but it would hand the chunk
 		 * itself to a 6.1 splice, whose pipe wants page cache pages.
 		 */
-		if (pages[i])
+		if (pages[i] && user_backed_iter(to))
+			copied = copy_page_to_iter(pages[i], offset, n, to);
+		else if (pages[i])
 			copied = copy_to_iter(page_address(pages[i]) + offset,
 					      n, to);
 		else
@@ -367,7 +371,7 @@ static int store_in_place(struct echo_buffer *buf, loff_t pos, bool append,
 			  size_t *count, struct iov_iter *from)
 {
 	unsigned long index, last = echo_last_chunk(pos, *count);
-	size_t done = 0, n, copied;
+	size_t done = 0, n, offset, copied;
 	struct page *page;
 	int ret = 0;
 
@@ -389,10 +393,10 @@ static int store_in_place(struct echo_buffer *buf, loff_t pos, bool append,
 	pagefault_disable();
 	for (; done < *count; done += n) {
 		n = echo_piece(pos + done, *count - done);
+		offset = echo_chunk_offset(pos + done);
 		page = chunk(buf, echo_chunk_index(pos + done));
-		copied = copy_from_iter(page_address(page) +
-						echo_chunk_offset(pos + done),
-					n, from);
+		copied = copy_folio_from_iter_atomic(page_folio(page), offset,
+						     n, from);
 		if (copied != n) {
 			done += copied;
 			break;

@@ -43,7 +43,7 @@ lesson_suite() {
 	if [ -z "$drift" ]; then
 		result ok 2 sessions_print_what_the_lesson_shows
 	else
-		sed 's/^/    # drifted: /; s/$/ (scripts\/lesson-update.sh OUTPUT)/' <<<"$drift"
+		sed 's/^/    # drifted: /; s/$/ (make lesson-update DEMO=OUTPUT)/' <<<"$drift"
 		result "not ok" 2 sessions_print_what_the_lesson_shows
 	fi
 	sessions=$(awk -v mode=sessions -f "$ROOT/scripts/tools/lesson.awk" "$ROOT/docs/lesson.md" |

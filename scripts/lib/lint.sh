@@ -131,7 +131,7 @@ lesson_drift() {
 # and so is a term left unexplained (min_t, in a copy of the lesson).
 lint_lesson() {
 	local copy drift
-	lesson_drift "$ROOT/docs/lesson.md" "$ROOT" | sed 's/$/ differs from the source: scripts\/lesson-update.sh/'
+	lesson_drift "$ROOT/docs/lesson.md" "$ROOT" | sed 's/$/ differs from the source: make lesson-update/'
 	copy=$(mktemp -d)
 	mkdir -p "$copy/modules"
 	cp "$ROOT"/modules/* "$copy/modules/"
