@@ -13,13 +13,31 @@ copy_program() {
 	done
 }
 
+# copy_program_apart CHROOT PATH ROOT: the same, but with its libraries and
+# their loader in a directory of its own, /opt/NAME, and a /bin/NAME that
+# runs it with them: a program of another Debian suite needs its own C
+# library, which must not replace the one of the other programs.
+copy_program_apart() {
+	local tc=$1 path=$2 root=$3 name lib dir
+	name=$(basename "$path")
+	dir=/opt/$name
+	mkdir -p "$root$dir/lib"
+	cp "$tc$(chroot "$tc" readlink -f "$path")" "$root$dir/$name"
+	chroot "$tc" ldd "$path" | grep -o '/[^ ]*' | while read -r lib; do
+		cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$dir/lib/$(basename "$lib")"
+	done
+	printf '#!/bin/sh\nexec %s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/%s "$@"\n' \
+		"$dir" "$dir" "$dir" "$name" >"$root/bin/$name"
+	chmod 755 "$root/bin/$name"
+}
+
 # make_initramfs OUT KVER BUILD: busybox, the guest scripts, the modules
 # and the test programs of BUILD (if it has them), the kernel's module
 # indexes, the programs named in GUEST_PROGRAMS (paths in the toolchain
 # chroot, installed there from GUEST_PROGRAMS_PACKAGES) and in
 # GUEST_KERNEL_PROGRAMS (from the kernel's own suite, BUILD_CHROOT, as
-# linux-perf must be; installed from GUEST_KERNEL_PROGRAMS_PACKAGES), and
-# the tree GUEST_EXTRA_ROOT.
+# linux-perf must be, each apart with its libraries; installed from
+# GUEST_KERNEL_PROGRAMS_PACKAGES), and the tree GUEST_EXTRA_ROOT.
 make_initramfs() {
 	local out=$1 kver=$2 build=$3 root applet f tc
 	tc=$(toolchain_chroot)
@@ -52,7 +70,7 @@ make_initramfs() {
 		# shellcheck disable=SC2086
 		chroot_install "${BUILD_CHROOT:-$tc}" ${GUEST_KERNEL_PROGRAMS_PACKAGES:-}
 		for f in $GUEST_KERNEL_PROGRAMS; do
-			copy_program "${BUILD_CHROOT:-$tc}" "$f" "$root"
+			copy_program_apart "${BUILD_CHROOT:-$tc}" "$f" "$root"
 		done
 	fi
 	# A tree laid over the root, as `make install` or DKMS left it.
