@@ -1,15 +1,27 @@
 # The test VM: a busybox initramfs booted directly by QEMU.
 # shellcheck shell=bash
 
+# chroot_real CHROOT PATH: where PATH of CHROOT is, seen from the host; a
+# link is resolved in the chroot (systemd-udevd -> /bin/udevadm), as the
+# host may lack its target.
+chroot_real() {
+	echo "$1$(chroot "$1" readlink -f "$2")"
+}
+
+# program_libraries CHROOT PATH: the libraries that the program PATH of
+# CHROOT loads, and their loader, as paths in the chroot.
+program_libraries() {
+	chroot "$1" ldd "$2" | grep -o '/[^ ]*'
+}
+
 # copy_program CHROOT PATH ROOT: a program of CHROOT into ROOT's /bin, with
-# its libraries; a link is resolved in the chroot (systemd-udevd ->
-# /bin/udevadm), as the host may lack its target.
+# its libraries.
 copy_program() {
 	local tc=$1 path=$2 root=$3 lib
-	cp "$tc$(chroot "$tc" readlink -f "$path")" "$root/bin/$(basename "$path")"
-	chroot "$tc" ldd "$path" | grep -o '/[^ ]*' | while read -r lib; do
+	cp "$(chroot_real "$tc" "$path")" "$root/bin/$(basename "$path")"
+	program_libraries "$tc" "$path" | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
-		cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$lib"
+		cp "$(chroot_real "$tc" "$lib")" "$root$lib"
 	done
 }
 
@@ -22,9 +34,9 @@ copy_program_apart() {
 	name=$(basename "$path")
 	dir=/opt/$name
 	mkdir -p "$root$dir/lib"
-	cp "$tc$(chroot "$tc" readlink -f "$path")" "$root$dir/$name"
-	chroot "$tc" ldd "$path" | grep -o '/[^ ]*' | while read -r lib; do
-		cp "$tc$(chroot "$tc" readlink -f "$lib")" "$root$dir/lib/$(basename "$lib")"
+	cp "$(chroot_real "$tc" "$path")" "$root$dir/$name"
+	program_libraries "$tc" "$path" | while read -r lib; do
+		cp "$(chroot_real "$tc" "$lib")" "$root$dir/lib/$(basename "$lib")"
 	done
 	printf '#!/bin/sh\nexec %s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/%s "$@"\n' \
 		"$dir" "$dir" "$dir" "$name" >"$root/bin/$name"
